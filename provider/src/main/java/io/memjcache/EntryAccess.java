@@ -1,0 +1,160 @@
+package io.memjcache;
+
+import io.memjcache.codec.Envelope;
+import io.memjcache.codec.KeyCodec.EncodedKey;
+import io.memjcache.expiry.ExpiryCalculator;
+import io.memjcache.store.Store;
+import io.memjcache.store.StoreEntry;
+import java.util.Collection;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import javax.cache.CacheException;
+
+/**
+ * The read and compare-and-swap primitives of one cache's entries: what a read found, whether it
+ * is live by the client's clock, and single write attempts that succeed only if nobody changed the
+ * entry since it was read. JCache rules (events, writers, statistics) stay in the cache.
+ */
+final class EntryAccess<V> {
+
+  /** How one write attempt went. */
+  enum WriteOutcome {
+    CREATED,
+    UPDATED,
+    /** The expiry policy expired the entry at once: nothing is stored (an update deleted it). */
+    NOT_STORED,
+    /** Somebody changed the entry between our read and our write: read again. */
+    CONFLICT
+  }
+
+  private final String cacheName;
+  private final Store store;
+  private final EntryCodec codec;
+  private final ExpiryCalculator expiry;
+  private final LongSupplier clock;
+  private final int maxRetries;
+
+  EntryAccess(String cacheName, Store store, EntryCodec codec, ExpiryCalculator expiry, LongSupplier clock, int maxRetries) {
+    this.cacheName = cacheName;
+    this.store = store;
+    this.codec = codec;
+    this.expiry = expiry;
+    this.clock = clock;
+    this.maxRetries = maxRetries;
+  }
+
+  int maxRetries() {
+    return maxRetries;
+  }
+
+  long now() {
+    return clock.getAsLong();
+  }
+
+  Store store() {
+    return store;
+  }
+
+  EntryCodec codec() {
+    return codec;
+  }
+
+  ExpiryCalculator expiry() {
+    return expiry;
+  }
+
+  RemoteEntry read(EncodedKey key) {
+    return codec.decode(key, store.get(key.memcachedKey()));
+  }
+
+  Map<String, StoreEntry> readAll(Collection<String> memcachedKeys) {
+    return store.getAll(memcachedKeys);
+  }
+
+  /** The value of a live, readable entry, or null. */
+  @SuppressWarnings("unchecked")
+  V liveValue(String memcachedKey, RemoteEntry entry, long now) {
+    if (!entry.isLive(now)) {
+      return null;
+    }
+    return (V) codec.value(entry, memcachedKey);
+  }
+
+  /** The value an expired entry had (for EXPIRED events), or null. */
+  @SuppressWarnings("unchecked")
+  V expiredValue(String memcachedKey, RemoteEntry entry) {
+    return (V) codec.value(entry, memcachedKey);
+  }
+
+  /**
+   * One attempt to store {@code bytes} over what {@code current} read. An update of a live entry
+   * keeps its creation time and applies the update expiry; anything else is a creation.
+   */
+  WriteOutcome tryWrite(EncodedKey key, RemoteEntry current, boolean live, byte[] bytes, long now) {
+    String memcachedKey = key.memcachedKey();
+    if (live) {
+      Envelope old = current.envelope();
+      long expiresAt = expiry.onUpdate(now, old.expiresAt());
+      if (expiresAt <= now) {
+        return store.delete(memcachedKey, current.cas()) ? WriteOutcome.NOT_STORED : WriteOutcome.CONFLICT;
+      }
+      Envelope envelope = codec.envelope(key, old.createdAt(), expiresAt, bytes);
+      return store.compareAndSet(memcachedKey, current.cas(), envelope.flags(), envelope.encode(), expiresAt)
+          ? WriteOutcome.UPDATED
+          : WriteOutcome.CONFLICT;
+    }
+    long expiresAt = expiry.onCreation(now);
+    if (expiresAt <= now) {
+      if (current.exists()) {
+        store.delete(memcachedKey, current.cas());
+      }
+      return WriteOutcome.NOT_STORED;
+    }
+    return tryCreate(key, current, bytes, now, expiresAt);
+  }
+
+  /** Stores a new entry where {@code current} found none (or a dead one). */
+  WriteOutcome tryCreate(EncodedKey key, RemoteEntry current, byte[] bytes, long now, long expiresAt) {
+    Envelope envelope = codec.envelope(key, now, expiresAt, bytes);
+    String memcachedKey = key.memcachedKey();
+    boolean stored =
+        current.exists()
+            ? store.compareAndSet(memcachedKey, current.cas(), envelope.flags(), envelope.encode(), expiresAt)
+            : store.add(memcachedKey, envelope.flags(), envelope.encode(), expiresAt);
+    return stored ? WriteOutcome.CREATED : WriteOutcome.CONFLICT;
+  }
+
+  /** Deletes the version {@code current} read; false if it changed meanwhile. */
+  boolean delete(String memcachedKey, RemoteEntry current) {
+    return store.delete(memcachedKey, current.cas());
+  }
+
+  /** Applies the access expiry to a live entry; losing a race to a writer is fine. */
+  void touch(String memcachedKey, RemoteEntry entry, long now) {
+    Envelope envelope = entry.envelope();
+    long expiresAt = expiry.onAccess(now, envelope.expiresAt());
+    if (expiresAt == envelope.expiresAt()) {
+      return;
+    }
+    if (expiresAt <= now) {
+      store.delete(memcachedKey, entry.cas());
+    } else {
+      Envelope touched = envelope.withExpiresAt(expiresAt);
+      store.compareAndSet(memcachedKey, entry.cas(), touched.flags(), touched.encode(), expiresAt);
+    }
+  }
+
+  /**
+   * Frees an entry that expired by the client's clock but is still in memcached, unless it changed.
+   * Returns true when this call removed it (so this JVM reports the expiry, once).
+   */
+  boolean discardExpired(String memcachedKey, RemoteEntry entry, long now) {
+    return entry.isExpired(now) && store.delete(memcachedKey, entry.cas());
+  }
+
+  CacheException contention(EncodedKey key) {
+    return new CacheException(
+        "cache " + cacheName + ": gave up after " + maxRetries + " conflicting concurrent updates of "
+            + key.memcachedKey() + " (memjcache.maxCasRetries)");
+  }
+}

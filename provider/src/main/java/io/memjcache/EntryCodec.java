@@ -1,0 +1,117 @@
+package io.memjcache;
+
+import io.memjcache.codec.CorruptEntryException;
+import io.memjcache.codec.DisallowedClassException;
+import io.memjcache.codec.Envelope;
+import io.memjcache.codec.KeyCodec;
+import io.memjcache.codec.KeyCodec.EncodedKey;
+import io.memjcache.codec.Serializer;
+import io.memjcache.store.StoreEntry;
+import javax.cache.CacheException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Translates one cache's keys and values between Java objects and stored bytes: key encoding,
+ * envelopes, serialization. Unreadable entries become misses with a warning; a class outside the
+ * allowlist is refused with a {@link CacheException}.
+ */
+final class EntryCodec {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EntryCodec.class);
+
+  private final String cacheName;
+  private final KeyCodec keyCodec;
+  private final Serializer serializer;
+
+  EntryCodec(String cacheName, KeyCodec keyCodec, Serializer serializer) {
+    this.cacheName = cacheName;
+    this.keyCodec = keyCodec;
+    this.serializer = serializer;
+  }
+
+  String prefix() {
+    return keyCodec.prefix();
+  }
+
+  EncodedKey encodeKey(Object key) {
+    return keyCodec.encode(serializer.serialize(key));
+  }
+
+  byte[] serializeValue(Object value) {
+    return serializer.serialize(value);
+  }
+
+  /** A new envelope for {@code key}; embeds the serialized key when the memcached key is hashed. */
+  Envelope envelope(EncodedKey key, long createdAt, long expiresAt, byte[] value) {
+    return new Envelope(createdAt, expiresAt, key.hashed() ? key.serializedKey() : null, value);
+  }
+
+  /** Interprets what the store returned for {@code key}. */
+  RemoteEntry decode(EncodedKey key, StoreEntry raw) {
+    if (raw == null) {
+      return RemoteEntry.ABSENT;
+    }
+    Envelope envelope;
+    try {
+      envelope = Envelope.decode(raw.flags(), raw.data());
+    } catch (CorruptEntryException e) {
+      LOG.warn("cache {}: unreadable entry under {} treated as a miss: {}", cacheName, key.memcachedKey(), e.getMessage());
+      return new RemoteEntry(raw, null);
+    }
+    if (key.hashed() && !KeyCodec.sameKey(envelope.key(), key.serializedKey())) {
+      // Another key with the same hash (or a forged entry): a miss, never its value.
+      return new RemoteEntry(raw, null);
+    }
+    return new RemoteEntry(raw, envelope);
+  }
+
+  /** Interprets an entry found by enumeration, where the key is known only as a memcached key. */
+  RemoteEntry decode(String memcachedKey, StoreEntry raw) {
+    if (raw == null) {
+      return RemoteEntry.ABSENT;
+    }
+    try {
+      return new RemoteEntry(raw, Envelope.decode(raw.flags(), raw.data()));
+    } catch (CorruptEntryException e) {
+      LOG.warn("cache {}: unreadable entry under {} skipped: {}", cacheName, memcachedKey, e.getMessage());
+      return new RemoteEntry(raw, null);
+    }
+  }
+
+  /** The value of a readable entry; null (a miss, logged) when its bytes cannot be read. */
+  Object value(RemoteEntry entry, String memcachedKey) {
+    Object value = entry.cachedValue();
+    if (value == null) {
+      byte[] bytes = entry.envelope().value();
+      value = deserialize(bytes, memcachedKey);
+      entry.cacheValue(value);
+    }
+    return value;
+  }
+
+  /** The cache key of an entry found by enumeration, or null when unreadable. */
+  Object keyOf(String memcachedKey, RemoteEntry entry) {
+    try {
+      byte[] serialized = keyCodec.serializedKeyOf(memcachedKey);
+      if (serialized == null) {
+        serialized = entry.envelope() == null ? null : entry.envelope().key();
+      }
+      return serialized == null ? null : deserialize(serialized, memcachedKey);
+    } catch (CorruptEntryException e) {
+      LOG.warn("cache {}: unreadable key {} skipped: {}", cacheName, memcachedKey, e.getMessage());
+      return null;
+    }
+  }
+
+  private Object deserialize(byte[] bytes, String memcachedKey) {
+    try {
+      return serializer.deserialize(bytes, 0, bytes.length);
+    } catch (DisallowedClassException e) {
+      throw new CacheException("cache " + cacheName + ", key " + memcachedKey + ": " + e.getMessage(), e);
+    } catch (CorruptEntryException e) {
+      LOG.warn("cache {}: unreadable value under {} treated as a miss: {}", cacheName, memcachedKey, e.getMessage());
+      return null;
+    }
+  }
+}

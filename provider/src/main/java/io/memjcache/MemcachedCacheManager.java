@@ -1,0 +1,268 @@
+package io.memjcache;
+
+import io.memjcache.codec.DeserializationFilters;
+import io.memjcache.codec.KeyCodec;
+import io.memjcache.codec.Serializer;
+import io.memjcache.config.ClientSettings;
+import io.memjcache.expiry.ExpiryCalculator;
+import io.memjcache.store.Store;
+import io.memjcache.store.memcached.XMemcachedStore;
+import java.lang.ref.WeakReference;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.LongSupplier;
+import javax.cache.Cache;
+import javax.cache.CacheException;
+import javax.cache.CacheManager;
+import javax.cache.configuration.Configuration;
+import javax.cache.spi.CachingProvider;
+
+/**
+ * A CacheManager bound to one memcached cluster through one client, created on first use.
+ *
+ * <p>The registry of caches lives in this JVM: {@code createCache} of a name another JVM already
+ * uses joins that cache's entries on the cluster (every node of an application calls {@code
+ * createCache} at start-up); {@code destroyCache} removes the cache's entries from the cluster.
+ */
+public class MemcachedCacheManager implements CacheManager {
+
+  private final MemcachedCachingProvider provider;
+  private final URI uri;
+  private final WeakReference<ClassLoader> classLoader;
+  private final Properties properties;
+  private final ClientSettings settings;
+  private final LongSupplier clock = System::currentTimeMillis;
+  private final ConcurrentMap<String, MemcachedCache<?, ?>> caches = new ConcurrentHashMap<>();
+  private Store store;
+  private ExecutorService background;
+  private volatile boolean closed;
+
+  MemcachedCacheManager(
+      MemcachedCachingProvider provider,
+      URI uri,
+      ClassLoader classLoader,
+      Properties properties,
+      ClientSettings settings) {
+    this.provider = provider;
+    this.uri = uri;
+    this.classLoader = new WeakReference<>(classLoader);
+    this.properties = properties;
+    this.settings = settings;
+  }
+
+  @Override
+  public CachingProvider getCachingProvider() {
+    return provider;
+  }
+
+  @Override
+  public URI getURI() {
+    return uri;
+  }
+
+  @Override
+  public ClassLoader getClassLoader() {
+    return classLoader.get();
+  }
+
+  @Override
+  public Properties getProperties() {
+    return properties;
+  }
+
+  /** The resolved client settings of this manager. */
+  public ClientSettings getSettings() {
+    return settings;
+  }
+
+  @Override
+  public <K, V, C extends Configuration<K, V>> Cache<K, V> createCache(String cacheName, C configuration) {
+    requireOpen();
+    Objects.requireNonNull(cacheName, "cacheName");
+    Objects.requireNonNull(configuration, "configuration");
+    synchronized (caches) {
+      if (caches.containsKey(cacheName)) {
+        throw new CacheException("cache " + cacheName + " already exists in " + uri);
+      }
+      MemcachedCache<K, V> cache = newCache(cacheName, new MemcachedConfiguration<>(configuration));
+      caches.put(cacheName, cache);
+      return cache;
+    }
+  }
+
+  private <K, V> MemcachedCache<K, V> newCache(String cacheName, MemcachedConfiguration<K, V> configuration) {
+    List<String> allowlist = new ArrayList<>(settings.deserializationAllowlist());
+    allowlist.addAll(configuration.getDeserializationAllowlist());
+    Serializer serializer =
+        new Serializer(
+            getClassLoader(),
+            DeserializationFilters.allowlist(
+                List.of(configuration.getKeyType(), configuration.getValueType()), allowlist));
+    EntryCodec codec = new EntryCodec(cacheName, new KeyCodec(settings.namespace(), cacheName), serializer);
+    ExpiryCalculator expiry = new ExpiryCalculator(configuration.getExpiryPolicyFactory().create());
+    EntryAccess<V> access =
+        new EntryAccess<>(cacheName, store(), codec, expiry, clock, settings.maxCasRetries());
+    return new MemcachedCache<>(cacheName, this, configuration, access, this::runInBackground);
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <K, V> Cache<K, V> getCache(String cacheName, Class<K> keyType, Class<V> valueType) {
+    requireOpen();
+    Objects.requireNonNull(cacheName, "cacheName");
+    Objects.requireNonNull(keyType, "keyType");
+    Objects.requireNonNull(valueType, "valueType");
+    MemcachedCache<?, ?> cache = caches.get(cacheName);
+    if (cache == null) {
+      return null;
+    }
+    Configuration<?, ?> configuration = cache.configuration();
+    if (configuration.getKeyType() != keyType || configuration.getValueType() != valueType) {
+      throw new ClassCastException(
+          "cache " + cacheName + " holds " + configuration.getKeyType().getName() + " -> "
+              + configuration.getValueType().getName() + ", not " + keyType.getName() + " -> "
+              + valueType.getName());
+    }
+    return (Cache<K, V>) cache;
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <K, V> Cache<K, V> getCache(String cacheName) {
+    requireOpen();
+    Objects.requireNonNull(cacheName, "cacheName");
+    return (Cache<K, V>) caches.get(cacheName);
+  }
+
+  @Override
+  public Iterable<String> getCacheNames() {
+    requireOpen();
+    return Set.copyOf(caches.keySet());
+  }
+
+  @Override
+  public void destroyCache(String cacheName) {
+    requireOpen();
+    Objects.requireNonNull(cacheName, "cacheName");
+    MemcachedCache<?, ?> cache;
+    synchronized (caches) {
+      cache = caches.remove(cacheName);
+    }
+    if (cache != null) {
+      cache.shutdown();
+      cache.deleteAllEntries();
+    } else {
+      // Not opened here, but destroy means the cache's entries leave the cluster.
+      Store s = store();
+      String prefix = new KeyCodec(settings.namespace(), cacheName).prefix();
+      for (String key : s.keysWithPrefix(prefix)) {
+        s.delete(key);
+      }
+    }
+  }
+
+  @Override
+  public void enableManagement(String cacheName, boolean enabled) {
+    requireOpen();
+    Objects.requireNonNull(cacheName, "cacheName");
+    MemcachedCache<?, ?> cache = caches.get(cacheName);
+    if (cache != null) {
+      ((MemcachedConfiguration<?, ?>) cache.configuration()).setManagementEnabled(enabled);
+    }
+  }
+
+  @Override
+  public void enableStatistics(String cacheName, boolean enabled) {
+    requireOpen();
+    Objects.requireNonNull(cacheName, "cacheName");
+    MemcachedCache<?, ?> cache = caches.get(cacheName);
+    if (cache != null) {
+      ((MemcachedConfiguration<?, ?>) cache.configuration()).setStatisticsEnabled(enabled);
+      cache.statistics().setEnabled(enabled);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    synchronized (caches) {
+      for (MemcachedCache<?, ?> cache : caches.values()) {
+        cache.shutdown();
+      }
+      caches.clear();
+    }
+    synchronized (this) {
+      if (background != null) {
+        background.shutdown();
+        background = null;
+      }
+      if (store != null) {
+        store.close();
+        store = null;
+      }
+    }
+    provider.released(this);
+  }
+
+  @Override
+  public boolean isClosed() {
+    return closed;
+  }
+
+  @Override
+  public <T> T unwrap(Class<T> clazz) {
+    if (clazz.isInstance(this)) {
+      return clazz.cast(this);
+    }
+    throw new IllegalArgumentException("cannot unwrap a cache manager to " + clazz.getName());
+  }
+
+  /** A cache closed itself: it leaves the registry (a later createCache re-creates it). */
+  void released(MemcachedCache<?, ?> cache) {
+    caches.remove(cache.getName(), cache);
+  }
+
+  /** Runs {@code loadAll} work off the caller's thread, on daemon threads this manager owns. */
+  private synchronized void runInBackground(Runnable task) {
+    requireOpen();
+    if (background == null) {
+      background = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "memjcache-loader");
+        thread.setDaemon(true);
+        return thread;
+      });
+    }
+    background.execute(task);
+  }
+
+  /** The manager's client, connected on first use so that an unused manager costs nothing. */
+  synchronized Store store() {
+    requireOpen();
+    if (store == null) {
+      store = XMemcachedStore.connect(settings, clock);
+    }
+    return store;
+  }
+
+  private void requireOpen() {
+    if (closed) {
+      throw new IllegalStateException("cache manager " + uri + " is closed");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "MemcachedCacheManager[" + uri + ", servers=" + settings.servers() + "]";
+  }
+}

@@ -1,0 +1,52 @@
+package io.memjcache;
+
+import io.memjcache.event.MemcachedCacheEntryEvent;
+import java.util.ArrayList;
+import java.util.List;
+import javax.cache.Cache;
+import javax.cache.event.EventType;
+
+/**
+ * The events one operation raises, collected while it runs and dispatched when it is done. When
+ * nobody listens it records nothing (and callers skip work that only events need).
+ */
+final class PendingEvents<K, V> {
+
+  private final Cache<K, V> source;
+  private final List<MemcachedCacheEntryEvent<K, V>> events;
+
+  PendingEvents(Cache<K, V> source, boolean active) {
+    this.source = source;
+    this.events = active ? new ArrayList<>(2) : null;
+  }
+
+  boolean isActive() {
+    return events != null;
+  }
+
+  void created(K key, V value) {
+    add(EventType.CREATED, key, value, null);
+  }
+
+  void updated(K key, V value, V oldValue) {
+    add(EventType.UPDATED, key, value, oldValue);
+  }
+
+  void removed(K key, V oldValue) {
+    add(EventType.REMOVED, key, oldValue, oldValue);
+  }
+
+  void expired(K key, V oldValue) {
+    add(EventType.EXPIRED, key, oldValue, oldValue);
+  }
+
+  private void add(EventType type, K key, V value, V oldValue) {
+    if (events != null) {
+      events.add(new MemcachedCacheEntryEvent<>(source, type, key, value, oldValue));
+    }
+  }
+
+  List<MemcachedCacheEntryEvent<K, V>> list() {
+    return events;
+  }
+}

@@ -1,0 +1,91 @@
+package io.memjcache;
+
+import java.util.function.Function;
+import javax.cache.processor.MutableEntry;
+
+/**
+ * The {@link MutableEntry} an entry processor works on: the value read from memcached (or loaded
+ * on first read, with read-through) and a record of the net effect, which the cache then writes
+ * back atomically.
+ */
+final class ProcessorEntry<K, V> implements MutableEntry<K, V> {
+
+  /** The net effect of the processor on the entry. */
+  enum Outcome {
+    NONE,
+    READ,
+    /** Read-through loaded the value: store it without calling the writer. */
+    LOADED,
+    SET,
+    REMOVED
+  }
+
+  private final K key;
+  private final boolean existed;
+  private final Function<K, V> loader;
+  private V value;
+  private Outcome outcome = Outcome.NONE;
+
+  /** @param loader the read-through loader, or null */
+  ProcessorEntry(K key, V value, Function<K, V> loader) {
+    this.key = key;
+    this.value = value;
+    this.existed = value != null;
+    this.loader = loader;
+  }
+
+  @Override
+  public K getKey() {
+    return key;
+  }
+
+  @Override
+  public V getValue() {
+    if (outcome == Outcome.NONE) {
+      if (value == null && loader != null) {
+        value = loader.apply(key);
+        outcome = value == null ? Outcome.READ : Outcome.LOADED;
+      } else {
+        outcome = Outcome.READ;
+      }
+    }
+    return value;
+  }
+
+  @Override
+  public boolean exists() {
+    return value != null;
+  }
+
+  @Override
+  public void remove() {
+    value = null;
+    // Removing what the processor created or loaded itself leaves nothing to do remotely.
+    outcome = existed ? Outcome.REMOVED : Outcome.NONE;
+  }
+
+  @Override
+  public void setValue(V newValue) {
+    if (newValue == null) {
+      throw new NullPointerException("an entry processor may not set a null value");
+    }
+    value = newValue;
+    outcome = Outcome.SET;
+  }
+
+  Outcome outcome() {
+    return outcome;
+  }
+
+  V newValue() {
+    return value;
+  }
+
+  @Override
+  public <T> T unwrap(Class<T> clazz) {
+    if (clazz.isInstance(this)) {
+      return clazz.cast(this);
+    }
+    throw new IllegalArgumentException("cannot unwrap a mutable entry to " + clazz.getName());
+  }
+}

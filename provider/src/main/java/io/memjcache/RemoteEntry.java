@@ -1,0 +1,53 @@
+package io.memjcache;
+
+import io.memjcache.codec.Envelope;
+import io.memjcache.store.StoreEntry;
+
+/**
+ * What one read of a key found in memcached: nothing, an entry we could not read, or an envelope
+ * with the CAS token of that version. The value is deserialized only when asked for, once.
+ */
+final class RemoteEntry {
+
+  static final RemoteEntry ABSENT = new RemoteEntry(null, null);
+
+  private final StoreEntry raw;
+  private final Envelope envelope;
+  private Object value;
+
+  RemoteEntry(StoreEntry raw, Envelope envelope) {
+    this.raw = raw;
+    this.envelope = envelope;
+  }
+
+  /** Something is stored under the key, readable or not, live or not. */
+  boolean exists() {
+    return raw != null;
+  }
+
+  /** A readable entry that has not expired at {@code now}. */
+  boolean isLive(long now) {
+    return envelope != null && !envelope.isExpiredAt(now);
+  }
+
+  /** A readable entry that has expired by the client's clock but is still in memcached. */
+  boolean isExpired(long now) {
+    return envelope != null && envelope.isExpiredAt(now);
+  }
+
+  long cas() {
+    return raw.cas();
+  }
+
+  Envelope envelope() {
+    return envelope;
+  }
+
+  Object cachedValue() {
+    return value;
+  }
+
+  void cacheValue(Object decoded) {
+    this.value = decoded;
+  }
+}

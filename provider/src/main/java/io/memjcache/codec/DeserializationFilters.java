@@ -1,0 +1,52 @@
+package io.memjcache.codec;
+
+import java.io.ObjectInputFilter;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Builds the {@link ObjectInputFilter} that guards Java deserialization of values read from
+ * memcached, which are untrusted input: anyone who can reach the memcached port can write them.
+ *
+ * <p>Allowed: the JDK's value types (boxed primitives, strings, collections, {@code java.time},
+ * {@code java.math}), primitive arrays, the cache's declared key and value types, and the
+ * configured patterns (JDK filter syntax: {@code com.acme.Order}, {@code com.acme.*} for a
+ * package, {@code com.acme.**} with sub-packages). Everything else is rejected.
+ */
+public final class DeserializationFilters {
+
+  /** JDK types that hold data and carry no behaviour an attacker can chain. */
+  static final List<String> JDK_VALUE_TYPES =
+      List.of(
+          "java.lang.String", "java.lang.Number", "java.lang.Integer", "java.lang.Long",
+          "java.lang.Short", "java.lang.Byte", "java.lang.Double", "java.lang.Float",
+          "java.lang.Boolean", "java.lang.Character", "java.lang.Enum", "java.lang.Record",
+          "java.lang.Object",
+          "java.util.*", "java.util.concurrent.*", "java.time.*", "java.time.chrono.*",
+          "java.math.*", "java.net.URI", "java.net.URL", "java.util.UUID");
+
+  /** Structure limits against resource-exhaustion payloads. */
+  private static final String LIMITS = "maxdepth=100;maxrefs=1000000;maxarray=100000000";
+
+  private DeserializationFilters() {}
+
+  /**
+   * The filter for one cache.
+   *
+   * @param declaredTypes the cache's configured key and value types ({@code Object} adds nothing)
+   * @param patterns extra allowed patterns from configuration
+   */
+  public static ObjectInputFilter allowlist(
+      Collection<Class<?>> declaredTypes, Collection<String> patterns) {
+    List<String> allowed = new ArrayList<>(JDK_VALUE_TYPES);
+    for (Class<?> type : declaredTypes) {
+      if (type != null && type != Object.class && !type.isPrimitive()) {
+        allowed.add(type.getName());
+      }
+    }
+    allowed.addAll(patterns);
+    String spec = LIMITS + ";" + String.join(";", allowed) + ";!*";
+    return ObjectInputFilter.Config.createFilter(spec);
+  }
+}

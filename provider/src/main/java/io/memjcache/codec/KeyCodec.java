@@ -1,0 +1,100 @@
+package io.memjcache.codec;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.Base64;
+
+/**
+ * Maps a cache's keys to memcached keys: {@code <namespace>:<cache>:<base64url(serialized key)>}.
+ *
+ * <p>The prefix keeps applications and caches apart and lets enumeration find one cache's keys.
+ * When the result would pass memcached's 250-byte limit the key part becomes {@code
+ * #<base64url(sha-256)>} and the serialized key travels in the {@link Envelope}, where reads check
+ * it: a hash collision is then a miss, never another key's value.
+ */
+public final class KeyCodec {
+
+  /** memcached's key length limit in bytes. */
+  public static final int MAX_KEY_LENGTH = 250;
+
+  private static final char HASHED = '#';
+  private static final int MAX_PREFIX_PART = 80;
+  private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
+  private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
+
+  private final String prefix;
+
+  public KeyCodec(String namespace, String cacheName) {
+    this.prefix = escape(namespace) + ":" + escape(cacheName) + ":";
+  }
+
+  /** Every memcached key of this cache starts with this. */
+  public String prefix() {
+    return prefix;
+  }
+
+  /** A memcached key and whether the serialized key must be embedded in the stored value. */
+  public record EncodedKey(String memcachedKey, byte[] serializedKey, boolean hashed) {}
+
+  public EncodedKey encode(byte[] serializedKey) {
+    String verbatim = prefix + ENCODER.encodeToString(serializedKey);
+    if (verbatim.length() <= MAX_KEY_LENGTH) {
+      return new EncodedKey(verbatim, serializedKey, false);
+    }
+    return new EncodedKey(prefix + HASHED + ENCODER.encodeToString(sha256(serializedKey)), serializedKey, true);
+  }
+
+  /**
+   * The serialized key of a memcached key of this cache, or null when it is hashed (then the key is
+   * read from the value).
+   */
+  public byte[] serializedKeyOf(String memcachedKey) {
+    if (!memcachedKey.startsWith(prefix)) {
+      throw new CorruptEntryException("key " + memcachedKey + " is not in cache prefix " + prefix);
+    }
+    if (memcachedKey.length() > prefix.length() && memcachedKey.charAt(prefix.length()) == HASHED) {
+      return null;
+    }
+    try {
+      return DECODER.decode(memcachedKey.substring(prefix.length()));
+    } catch (IllegalArgumentException e) {
+      throw new CorruptEntryException("undecodable key " + memcachedKey, e);
+    }
+  }
+
+  /** True when the key embedded in an envelope is the key we asked for. */
+  public static boolean sameKey(byte[] embedded, byte[] expected) {
+    return embedded != null && Arrays.equals(embedded, expected);
+  }
+
+  /**
+   * Escapes a namespace or cache name to the characters memcached and its key dump keep intact;
+   * a long name is replaced by its hash so every key keeps room for the key part.
+   */
+  static String escape(String name) {
+    StringBuilder out = new StringBuilder(name.length());
+    for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
+      char c = (char) (b & 0xFF);
+      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '.' || c == '_' || c == '-') {
+        out.append(c);
+      } else {
+        out.append('~').append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xF, 16));
+      }
+    }
+    if (out.length() > MAX_PREFIX_PART) {
+      return HASHED + ENCODER.encodeToString(sha256(name.getBytes(StandardCharsets.UTF_8)));
+    }
+    return out.toString();
+  }
+
+  private static byte[] sha256(byte[] bytes) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(bytes);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+    }
+  }
+}

@@ -1,0 +1,183 @@
+package io.memjcache.codec;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InvalidClassException;
+import java.io.NotSerializableException;
+import java.io.ObjectInputFilter;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.ObjectStreamClass;
+import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import javax.cache.CacheException;
+
+/**
+ * Turns keys and values into bytes and back. The first byte is a type tag: {@code String}, boxed
+ * primitives and {@code byte[]} have compact fast paths that never touch Java serialization;
+ * anything else is Java-serialized and read back through the cache's {@link ObjectInputFilter}, so
+ * bytes planted in memcached by someone else cannot instantiate arbitrary classes.
+ */
+public final class Serializer {
+
+  private static final byte STRING = 1;
+  private static final byte INTEGER = 2;
+  private static final byte LONG = 3;
+  private static final byte BYTES = 4;
+  private static final byte BOOLEAN = 5;
+  private static final byte DOUBLE = 6;
+  private static final byte FLOAT = 7;
+  private static final byte SHORT = 8;
+  private static final byte BYTE = 9;
+  private static final byte CHARACTER = 10;
+  private static final byte JAVA = 0x7F;
+
+  private final ClassLoader classLoader;
+  private final ObjectInputFilter filter;
+
+  public Serializer(ClassLoader classLoader, ObjectInputFilter filter) {
+    this.classLoader = classLoader;
+    this.filter = filter;
+  }
+
+  /**
+   * Serializes {@code object}.
+   *
+   * @throws IllegalArgumentException when the object is not serializable (names its type)
+   */
+  public byte[] serialize(Object object) {
+    if (object instanceof String s) {
+      byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+      byte[] out = new byte[utf8.length + 1];
+      out[0] = STRING;
+      System.arraycopy(utf8, 0, out, 1, utf8.length);
+      return out;
+    } else if (object instanceof Integer i) {
+      return ByteBuffer.allocate(5).put(INTEGER).putInt(i).array();
+    } else if (object instanceof Long l) {
+      return ByteBuffer.allocate(9).put(LONG).putLong(l).array();
+    } else if (object instanceof byte[] b) {
+      byte[] out = new byte[b.length + 1];
+      out[0] = BYTES;
+      System.arraycopy(b, 0, out, 1, b.length);
+      return out;
+    } else if (object instanceof Boolean b) {
+      return new byte[] {BOOLEAN, (byte) (b ? 1 : 0)};
+    } else if (object instanceof Double d) {
+      return ByteBuffer.allocate(9).put(DOUBLE).putDouble(d).array();
+    } else if (object instanceof Float f) {
+      return ByteBuffer.allocate(5).put(FLOAT).putFloat(f).array();
+    } else if (object instanceof Short s) {
+      return ByteBuffer.allocate(3).put(SHORT).putShort(s).array();
+    } else if (object instanceof Byte b) {
+      return new byte[] {BYTE, b};
+    } else if (object instanceof Character c) {
+      return ByteBuffer.allocate(3).put(CHARACTER).putChar(c).array();
+    }
+    return javaSerialize(object);
+  }
+
+  private static byte[] javaSerialize(Object object) {
+    if (!(object instanceof Serializable)) {
+      throw new IllegalArgumentException(
+          "cannot store a " + object.getClass().getName()
+              + ": MemJCache stores by value and the type is not java.io.Serializable");
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+    bytes.write(JAVA);
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(object);
+    } catch (NotSerializableException e) {
+      throw new IllegalArgumentException(
+          "cannot store a " + object.getClass().getName() + ": it holds a non-serializable "
+              + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new CacheException("cannot serialize a " + object.getClass().getName(), e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /** Reads {@code length} bytes at {@code offset} written by {@link #serialize}. */
+  public Object deserialize(byte[] data, int offset, int length) {
+    if (length < 1) {
+      throw new CorruptEntryException("empty serialized form");
+    }
+    ByteBuffer in = ByteBuffer.wrap(data, offset + 1, length - 1);
+    byte tag = data[offset];
+    try {
+      return switch (tag) {
+        case STRING -> new String(data, offset + 1, length - 1, StandardCharsets.UTF_8);
+        case INTEGER -> exact(in, 4).getInt();
+        case LONG -> exact(in, 8).getLong();
+        case BYTES -> java.util.Arrays.copyOfRange(data, offset + 1, offset + length);
+        case BOOLEAN -> exact(in, 1).get() != 0;
+        case DOUBLE -> exact(in, 8).getDouble();
+        case FLOAT -> exact(in, 4).getFloat();
+        case SHORT -> exact(in, 2).getShort();
+        case BYTE -> exact(in, 1).get();
+        case CHARACTER -> exact(in, 2).getChar();
+        case JAVA -> javaDeserialize(new ByteArrayInputStream(data, offset + 1, length - 1));
+        default -> throw new CorruptEntryException("unknown type tag " + tag);
+      };
+    } catch (java.nio.BufferUnderflowException e) {
+      throw new CorruptEntryException("truncated value of type tag " + tag);
+    }
+  }
+
+  private static ByteBuffer exact(ByteBuffer in, int size) {
+    if (in.remaining() != size) {
+      throw new CorruptEntryException("expected " + size + " bytes, found " + in.remaining());
+    }
+    return in;
+  }
+
+  private Object javaDeserialize(InputStream bytes) {
+    FilteredObjectInputStream in = null;
+    try {
+      in = new FilteredObjectInputStream(bytes);
+      return in.readObject();
+    } catch (InvalidClassException e) {
+      if (in != null && in.rejected != null) {
+        throw new DisallowedClassException(
+            "refused to deserialize " + in.rejected + ": not on this cache's deserialization "
+                + "allowlist (add a pattern to memjcache.deserialization.allowlist)", e);
+      }
+      throw new CorruptEntryException("incompatible class " + e.classname + ": " + e.getMessage(), e);
+    } catch (ClassNotFoundException e) {
+      throw new CorruptEntryException("class not found: " + e.getMessage(), e);
+    } catch (IOException | RuntimeException e) {
+      throw new CorruptEntryException("unreadable serialized value: " + e, e);
+    }
+  }
+
+  /** Resolves classes through the CacheManager's class loader and applies the allowlist. */
+  private final class FilteredObjectInputStream extends ObjectInputStream {
+    /** What the filter refused, for the error message. */
+    String rejected;
+
+    FilteredObjectInputStream(InputStream in) throws IOException {
+      super(in);
+      setObjectInputFilter(
+          info -> {
+            ObjectInputFilter.Status status = filter.checkInput(info);
+            if (status == ObjectInputFilter.Status.REJECTED && rejected == null) {
+              rejected = info.serialClass() != null ? info.serialClass().getName() : "a stream over the structure limits";
+            }
+            return status;
+          });
+    }
+
+    @Override
+    protected Class<?> resolveClass(ObjectStreamClass desc)
+        throws IOException, ClassNotFoundException {
+      try {
+        return Class.forName(desc.getName(), false, classLoader);
+      } catch (ClassNotFoundException e) {
+        return super.resolveClass(desc);
+      }
+    }
+  }
+}

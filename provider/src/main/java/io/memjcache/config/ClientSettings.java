@@ -1,0 +1,62 @@
+package io.memjcache.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Settings of one CacheManager's memcached client, resolved from the CacheManager URI, its
+ * {@code Properties}, system properties and the environment (see {@link ClientSettingsResolver}).
+ *
+ * @param servers the memcached nodes, each with its configured {@code host:port} name and weight
+ * @param namespace prefix of every key this application stores, so applications sharing a cluster
+ *     never see each other's entries
+ * @param operationTimeout how long one memcached operation may take before it fails
+ * @param connectTimeout how long connecting to a node may take
+ * @param connectionPoolSize connections per node
+ * @param failureMode what happens to a dead node's keys
+ * @param deserializationAllowlist {@link java.io.ObjectInputFilter} patterns of classes that may be
+ *     read back by Java deserialization, on top of the JDK value types always allowed
+ * @param maxCasRetries bound on read-modify-write retries under contention
+ */
+public record ClientSettings(
+    List<ServerAddress> servers,
+    String namespace,
+    Duration operationTimeout,
+    Duration connectTimeout,
+    int connectionPoolSize,
+    FailureMode failureMode,
+    List<String> deserializationAllowlist,
+    int maxCasRetries) {
+
+  public ClientSettings {
+    Objects.requireNonNull(servers, "servers");
+    if (servers.isEmpty()) {
+      throw new IllegalArgumentException("at least one memcached server is required");
+    }
+    servers = List.copyOf(servers);
+    deserializationAllowlist = List.copyOf(deserializationAllowlist);
+    Objects.requireNonNull(namespace, "namespace");
+    Objects.requireNonNull(failureMode, "failureMode");
+    if (operationTimeout.isNegative() || operationTimeout.isZero()) {
+      throw new IllegalArgumentException("operation timeout must be positive: " + operationTimeout);
+    }
+    if (connectTimeout.isNegative() || connectTimeout.isZero()) {
+      throw new IllegalArgumentException("connect timeout must be positive: " + connectTimeout);
+    }
+    if (connectionPoolSize < 1) {
+      throw new IllegalArgumentException("connection pool size must be >= 1: " + connectionPoolSize);
+    }
+    if (maxCasRetries < 1) {
+      throw new IllegalArgumentException("max CAS retries must be >= 1: " + maxCasRetries);
+    }
+  }
+
+  /** What a client does with the keys of a node it cannot reach. */
+  public enum FailureMode {
+    /** Operations on a dead node's keys fail with a {@code CacheException} naming the node. */
+    FAIL_FAST,
+    /** A dead node's keys are served by the next node on the ring until it returns. */
+    FAIL_OVER
+  }
+}

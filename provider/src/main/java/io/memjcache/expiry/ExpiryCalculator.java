@@ -1,0 +1,77 @@
+package io.memjcache.expiry;
+
+import io.memjcache.codec.Envelope;
+import javax.cache.expiry.Duration;
+import javax.cache.expiry.ExpiryPolicy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies a JCache {@link ExpiryPolicy}: turns its durations into absolute expiry instants in
+ * epoch milliseconds. Each method calls the policy exactly once (the TCK counts the calls).
+ *
+ * <p>A policy that throws or returns null leaves the expiry unchanged (on creation: eternal), as
+ * the specification requires.
+ */
+public final class ExpiryCalculator {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ExpiryCalculator.class);
+
+  private final ExpiryPolicy policy;
+
+  public ExpiryCalculator(ExpiryPolicy policy) {
+    this.policy = policy;
+  }
+
+  public ExpiryPolicy policy() {
+    return policy;
+  }
+
+  /** Expiry of a newly created entry; {@code <= now} means it must not be stored at all. */
+  public long onCreation(long now) {
+    Duration duration;
+    try {
+      duration = policy.getExpiryForCreation();
+    } catch (RuntimeException e) {
+      LOG.warn("expiry policy {} failed on creation; the entry never expires", policy, e);
+      duration = null;
+    }
+    return duration == null ? Envelope.NEVER : expiresAt(duration, now);
+  }
+
+  /** Expiry after an update; {@code current} when the policy keeps it. */
+  public long onUpdate(long now, long current) {
+    Duration duration;
+    try {
+      duration = policy.getExpiryForUpdate();
+    } catch (RuntimeException e) {
+      LOG.warn("expiry policy {} failed on update; expiry unchanged", policy, e);
+      duration = null;
+    }
+    return duration == null ? current : expiresAt(duration, now);
+  }
+
+  /** Expiry after an access; {@code current} when the policy keeps it. */
+  public long onAccess(long now, long current) {
+    Duration duration;
+    try {
+      duration = policy.getExpiryForAccess();
+    } catch (RuntimeException e) {
+      LOG.warn("expiry policy {} failed on access; expiry unchanged", policy, e);
+      duration = null;
+    }
+    return duration == null ? current : expiresAt(duration, now);
+  }
+
+  private static long expiresAt(Duration duration, long now) {
+    if (duration.isEternal()) {
+      return Envelope.NEVER;
+    }
+    if (duration.isZero()) {
+      return now;
+    }
+    long millis = duration.getTimeUnit().toMillis(duration.getDurationAmount());
+    long at = now + millis;
+    return at < now ? Envelope.NEVER : at;
+  }
+}

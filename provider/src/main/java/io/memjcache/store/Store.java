@@ -1,0 +1,49 @@
+package io.memjcache.store;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The seam between JCache semantics and the remote store: raw bytes under string keys, with
+ * memcached's compare-and-swap tokens. Implementations route keys to nodes and translate transport
+ * failures into {@link javax.cache.CacheException}s naming the node; they know nothing of JCache.
+ *
+ * <p>{@code expiresAt} arguments are epoch milliseconds ({@link #NEVER} for no expiry); the store
+ * turns them into a server-side lifetime that is never shorter than asked. Expiry as JCache sees
+ * it is enforced by the caller, which keeps its own times in the stored bytes.
+ */
+public interface Store extends AutoCloseable {
+
+  long NEVER = Long.MAX_VALUE;
+
+  /** The entry under {@code key}, or null. */
+  StoreEntry get(String key);
+
+  /** The present entries among {@code keys}, fetched in one batch per node. */
+  Map<String, StoreEntry> getAll(Collection<String> keys);
+
+  /** Stores unconditionally. */
+  void set(String key, int flags, byte[] data, long expiresAt);
+
+  /** Stores only if the key is absent; false when it is present. */
+  boolean add(String key, int flags, byte[] data, long expiresAt);
+
+  /** Stores only if the entry still has CAS token {@code cas}; false otherwise (or when absent). */
+  boolean compareAndSet(String key, long cas, int flags, byte[] data, long expiresAt);
+
+  /** Deletes; false when absent. */
+  boolean delete(String key);
+
+  /** Deletes only if the entry still has CAS token {@code cas}; false otherwise. */
+  boolean delete(String key, long cas);
+
+  /** Every key on every node that starts with {@code prefix}; a snapshot, possibly stale. */
+  List<String> keysWithPrefix(String prefix);
+
+  /** The configured name ({@code host:port}) of the node {@code key} routes to. */
+  String nodeFor(String key);
+
+  @Override
+  void close();
+}

@@ -1,0 +1,266 @@
+package io.memjcache.store.memcached;
+
+import io.memjcache.config.ClientSettings;
+import io.memjcache.config.ClientSettings.FailureMode;
+import io.memjcache.config.ServerAddress;
+import io.memjcache.routing.RingSessionLocator;
+import io.memjcache.store.Store;
+import io.memjcache.store.StoreEntry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
+import javax.cache.CacheException;
+import net.rubyeye.xmemcached.GetsResponse;
+import net.rubyeye.xmemcached.MemcachedClient;
+import net.rubyeye.xmemcached.XMemcachedClientBuilder;
+import net.rubyeye.xmemcached.command.BinaryCommandFactory;
+import net.rubyeye.xmemcached.exception.MemcachedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link Store} on a memcached cluster through xmemcached's binary protocol, routed by our
+ * consistent-hash ring. The only class that talks to xmemcached.
+ */
+public final class XMemcachedStore implements Store {
+
+  private static final Logger LOG = LoggerFactory.getLogger(XMemcachedStore.class);
+  /** Item header, CAS and line ends that memcached counts against its item size limit. */
+  private static final int ITEM_OVERHEAD = 64;
+  private static final int DEFAULT_ITEM_SIZE_MAX = 1024 * 1024;
+
+  private final MemcachedClient client;
+  private final RingSessionLocator locator;
+  private final KeyLister keyLister;
+  private final LongSupplier clock;
+  private final long timeoutMillis;
+  private volatile int itemSizeMax;
+
+  private XMemcachedStore(
+      MemcachedClient client, RingSessionLocator locator, KeyLister keyLister, LongSupplier clock,
+      long timeoutMillis) {
+    this.client = client;
+    this.locator = locator;
+    this.keyLister = keyLister;
+    this.clock = clock;
+    this.timeoutMillis = timeoutMillis;
+  }
+
+  /** Connects a client to the configured nodes. Unreachable nodes are retried in the background. */
+  public static XMemcachedStore connect(ClientSettings settings, LongSupplier clock) {
+    List<ServerAddress> servers = settings.servers();
+    List<InetSocketAddress> addresses = servers.stream().map(ServerAddress::toSocketAddress).toList();
+    Map<String, Integer> weights = new java.util.LinkedHashMap<>();
+    servers.forEach(server -> weights.put(server.name(), server.weight()));
+    RingSessionLocator locator = new RingSessionLocator(weights);
+    XMemcachedClientBuilder builder = new XMemcachedClientBuilder(addresses);
+    builder.setCommandFactory(new BinaryCommandFactory());
+    builder.setSessionLocator(locator);
+    builder.setTranscoder(RawTranscoder.INSTANCE);
+    builder.setOpTimeout(settings.operationTimeout().toMillis());
+    builder.setConnectTimeout(settings.connectTimeout().toMillis());
+    builder.setConnectionPoolSize(settings.connectionPoolSize());
+    builder.setFailureMode(settings.failureMode() == FailureMode.FAIL_FAST);
+    builder.setName("memjcache-" + settings.namespace());
+    try {
+      MemcachedClient client = builder.build();
+      KeyLister lister = new KeyLister(addresses, settings.operationTimeout().plus(settings.connectTimeout()));
+      return new XMemcachedStore(client, locator, lister, clock, settings.operationTimeout().toMillis());
+    } catch (IOException e) {
+      throw new CacheException("cannot start a memcached client for " + servers + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public StoreEntry get(String key) {
+    try {
+      GetsResponse<StoreEntry> response = client.gets(key, timeoutMillis, RawTranscoder.INSTANCE);
+      if (response == null) {
+        return null;
+      }
+      StoreEntry value = response.getValue();
+      return new StoreEntry(value.flags(), value.data(), response.getCas());
+    } catch (TimeoutException | InterruptedException | MemcachedException | RuntimeException e) {
+      throw failure("get", key, e);
+    }
+  }
+
+  @Override
+  public Map<String, StoreEntry> getAll(Collection<String> keys) {
+    if (keys.isEmpty()) {
+      return Map.of();
+    }
+    try {
+      Map<String, GetsResponse<StoreEntry>> found =
+          client.gets(keys, timeoutMillis, RawTranscoder.INSTANCE);
+      if (found == null) {
+        return Map.of();
+      }
+      Map<String, StoreEntry> result = new HashMap<>(found.size() * 2);
+      found.forEach(
+          (key, response) -> {
+            StoreEntry value = response.getValue();
+            result.put(key, new StoreEntry(value.flags(), value.data(), response.getCas()));
+          });
+      return result;
+    } catch (TimeoutException | InterruptedException | MemcachedException | RuntimeException e) {
+      throw failure("get of " + keys.size() + " keys", keys, e);
+    }
+  }
+
+  @Override
+  public void set(String key, int flags, byte[] data, long expiresAt) {
+    checkSize(key, data);
+    try {
+      if (!client.set(key, exptime(expiresAt), new StoreEntry(flags, data, 0), RawTranscoder.INSTANCE, timeoutMillis)) {
+        throw new CacheException("memcached node " + nodeFor(key) + " refused to store " + key);
+      }
+    } catch (TimeoutException | InterruptedException | MemcachedException | RuntimeException e) {
+      throw failure("set", key, e);
+    }
+  }
+
+  @Override
+  public boolean add(String key, int flags, byte[] data, long expiresAt) {
+    checkSize(key, data);
+    try {
+      return client.add(key, exptime(expiresAt), new StoreEntry(flags, data, 0), RawTranscoder.INSTANCE, timeoutMillis);
+    } catch (TimeoutException | InterruptedException | MemcachedException | RuntimeException e) {
+      throw failure("add", key, e);
+    }
+  }
+
+  @Override
+  public boolean compareAndSet(String key, long cas, int flags, byte[] data, long expiresAt) {
+    checkSize(key, data);
+    try {
+      return client.cas(key, exptime(expiresAt), new StoreEntry(flags, data, 0), RawTranscoder.INSTANCE, timeoutMillis, cas);
+    } catch (TimeoutException | InterruptedException | MemcachedException | RuntimeException e) {
+      throw failure("cas", key, e);
+    }
+  }
+
+  @Override
+  public boolean delete(String key) {
+    try {
+      return client.delete(key, timeoutMillis);
+    } catch (TimeoutException | InterruptedException | MemcachedException | RuntimeException e) {
+      throw failure("delete", key, e);
+    }
+  }
+
+  @Override
+  public boolean delete(String key, long cas) {
+    try {
+      return client.delete(key, cas, timeoutMillis);
+    } catch (TimeoutException | InterruptedException | MemcachedException | RuntimeException e) {
+      throw failure("delete", key, e);
+    }
+  }
+
+  @Override
+  public List<String> keysWithPrefix(String prefix) {
+    return keyLister.keysWithPrefix(prefix);
+  }
+
+  @Override
+  public String nodeFor(String key) {
+    return locator.nodeNameFor(key);
+  }
+
+  @Override
+  public void close() {
+    try {
+      client.shutdown();
+    } catch (IOException e) {
+      LOG.warn("error while shutting down the memcached client", e);
+    }
+  }
+
+  private int exptime(long expiresAt) {
+    return Exptime.of(expiresAt, clock.getAsLong());
+  }
+
+  /** Refuses a value the server would reject, before anything is sent or changed. */
+  private void checkSize(String key, byte[] data) {
+    int limit = itemSizeMax();
+    long size = (long) key.length() + data.length + ITEM_OVERHEAD;
+    if (size > limit) {
+      throw new CacheException(
+          "value too large for memcached: the item for key " + key + " needs " + size
+              + " bytes (" + data.length + " bytes of value) but the server's item size limit"
+              + " (item_size_max) is " + limit + " bytes");
+    }
+  }
+
+  /** The smallest item_size_max of the cluster, read once. */
+  private int itemSizeMax() {
+    int limit = itemSizeMax;
+    if (limit == 0) {
+      limit = readItemSizeMax();
+      itemSizeMax = limit;
+    }
+    return limit;
+  }
+
+  private int readItemSizeMax() {
+    try {
+      Map<InetSocketAddress, Map<String, String>> settings =
+          client.getStatsByItem("settings", timeoutMillis);
+      int smallest = Integer.MAX_VALUE;
+      for (Map<String, String> node : settings.values()) {
+        String value = node.get("item_size_max");
+        if (value != null) {
+          smallest = Math.min(smallest, Integer.parseInt(value.trim()));
+        }
+      }
+      if (smallest != Integer.MAX_VALUE) {
+        return smallest;
+      }
+    } catch (TimeoutException | MemcachedException | RuntimeException e) {
+      LOG.debug("could not read item_size_max, assuming memcached's default", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return DEFAULT_ITEM_SIZE_MAX;
+  }
+
+  private CacheException failure(String operation, String key, Exception cause) {
+    return failure(operation, nodeFor(key), key, cause);
+  }
+
+  private CacheException failure(String operation, Collection<String> keys, Exception cause) {
+    TreeSet<String> nodes = new TreeSet<>();
+    for (String key : keys) {
+      nodes.add(nodeFor(key));
+    }
+    return failure(operation, String.join(", ", nodes), keys.size() + " keys", cause);
+  }
+
+  private CacheException failure(String operation, String node, String what, Exception cause) {
+    if (cause instanceof CacheException ce) {
+      return ce;
+    }
+    if (cause instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
+      return new CacheException("interrupted during memcached " + operation + " on node " + node, cause);
+    }
+    if (cause instanceof TimeoutException) {
+      return new CacheException(
+          "memcached node " + node + " did not answer " + operation + " within " + timeoutMillis + " ms", cause);
+    }
+    String message = String.valueOf(cause.getMessage());
+    if (message.contains("too big") || message.contains("too large")) {
+      return new CacheException(
+          "memcached node " + node + " refused a value as too large for its item size limit of "
+              + itemSizeMax() + " bytes (" + what + "): " + message, cause);
+    }
+    return new CacheException("memcached " + operation + " failed on node " + node + ": " + message, cause);
+  }
+}

@@ -1,0 +1,122 @@
+package io.memjcache.codec;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.Serializable;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class CodecTest {
+
+  record Order(long id, String item) implements Serializable {}
+
+  /** Stands in for a gadget: a serializable class nobody allowed. */
+  static final class Gadget implements Serializable {
+    private static final long serialVersionUID = 1L;
+  }
+
+  private final Serializer serializer =
+      new Serializer(getClass().getClassLoader(), DeserializationFilters.allowlist(Set.of(Order.class), List.of()));
+
+  private Object roundTrip(Object value) {
+    byte[] bytes = serializer.serialize(value);
+    return serializer.deserialize(bytes, 0, bytes.length);
+  }
+
+  @Test
+  void fastPathsRoundTripCompactly() {
+    for (Object value : List.of("héllo", 42, 42L, true, 1.5d, 2.5f, (short) 7, (byte) 3, 'x', "")) {
+      assertEquals(value, roundTrip(value));
+    }
+    assertArrayEquals(new byte[] {1, 2, 3}, (byte[]) roundTrip(new byte[] {1, 2, 3}));
+    assertEquals(5, serializer.serialize(42).length);
+    assertEquals(6, serializer.serialize("hello").length);
+  }
+
+  @Test
+  void javaSerializationCoversJdkAndDeclaredTypes() {
+    HashMap<String, List<Integer>> map = new HashMap<>();
+    map.put("a", new ArrayList<>(List.of(1, 2)));
+    assertEquals(map, roundTrip(map));
+    assertEquals(new BigDecimal("1.25"), roundTrip(new BigDecimal("1.25")));
+    assertEquals(Instant.ofEpochSecond(5), roundTrip(Instant.ofEpochSecond(5)));
+    assertEquals(new Order(1, "book"), roundTrip(new Order(1, "book")));
+  }
+
+  @Test
+  void refusesClassesOutsideTheAllowlist() {
+    byte[] bytes = serializer.serialize(new Gadget());
+    DisallowedClassException e =
+        assertThrows(DisallowedClassException.class, () -> serializer.deserialize(bytes, 0, bytes.length));
+    assertTrue(e.getMessage().contains(Gadget.class.getName()), e.getMessage());
+    Serializer allowing =
+        new Serializer(getClass().getClassLoader(),
+            DeserializationFilters.allowlist(Set.of(), List.of(Gadget.class.getName())));
+    assertEquals(Gadget.class, allowing.deserialize(bytes, 0, bytes.length).getClass());
+  }
+
+  @Test
+  void nonSerializableValueNamesItsType() {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> serializer.serialize(new Object()));
+    assertTrue(e.getMessage().contains("java.lang.Object"), e.getMessage());
+  }
+
+  @Test
+  void garbageIsCorruptNotACrash() {
+    assertThrows(CorruptEntryException.class, () -> serializer.deserialize(new byte[] {99, 1}, 0, 2));
+    assertThrows(CorruptEntryException.class, () -> serializer.deserialize(new byte[] {2, 1}, 0, 2));
+    assertThrows(CorruptEntryException.class, () -> serializer.deserialize(new byte[] {0x7F, 1, 2, 3}, 0, 4));
+    assertThrows(CorruptEntryException.class, () -> Envelope.decode(2, new byte[40]));
+    assertThrows(CorruptEntryException.class, () -> Envelope.decode(1, new byte[3]));
+    assertThrows(CorruptEntryException.class, () -> Envelope.decode(1 | Envelope.HAS_KEY, new byte[20]));
+  }
+
+  @Test
+  void envelopeRoundTrips() {
+    Envelope plain = new Envelope(10, Envelope.NEVER, null, new byte[] {1, 'a'});
+    Envelope decoded = Envelope.decode(plain.flags(), plain.encode());
+    assertEquals(10, decoded.createdAt());
+    assertEquals(Envelope.NEVER, decoded.expiresAt());
+    assertNull(decoded.key());
+    assertArrayEquals(plain.value(), decoded.value());
+
+    Envelope keyed = new Envelope(1, 2, new byte[] {9, 9}, new byte[] {1, 'b'});
+    Envelope decodedKeyed = Envelope.decode(keyed.flags(), keyed.encode());
+    assertArrayEquals(new byte[] {9, 9}, decodedKeyed.key());
+    assertTrue(decodedKeyed.isExpiredAt(2));
+    assertFalse(decodedKeyed.isExpiredAt(1));
+  }
+
+  @Test
+  void keysFitMemcachedAndLongOnesAreHashed() {
+    KeyCodec codec = new KeyCodec("app", "orders:eu");
+    assertEquals("app:orders~3aeu:", codec.prefix());
+    byte[] shortKey = serializer.serialize("k1");
+    KeyCodec.EncodedKey encoded = codec.encode(shortKey);
+    assertFalse(encoded.hashed());
+    assertArrayEquals(shortKey, codec.serializedKeyOf(encoded.memcachedKey()));
+
+    byte[] longKey = serializer.serialize("x".repeat(300));
+    KeyCodec.EncodedKey hashed = codec.encode(longKey);
+    assertTrue(hashed.hashed());
+    assertTrue(hashed.memcachedKey().length() <= KeyCodec.MAX_KEY_LENGTH);
+    assertTrue(hashed.memcachedKey().startsWith(codec.prefix()));
+    assertNull(codec.serializedKeyOf(hashed.memcachedKey()));
+
+    String longName = new KeyCodec("app", "n".repeat(500)).prefix();
+    assertTrue(longName.length() < 100, longName);
+    // Names that differ only in escaped characters never share a prefix.
+    assertFalse(new KeyCodec("app", "a").prefix().equals(new KeyCodec("app", "a:").prefix()));
+  }
+}
