@@ -305,7 +305,7 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
     PendingEvents<K, V> events = events();
     boolean stored = false;
     boolean present = false;
-    if (!writer.isWriteThrough() && !events.isActive()) {
+    if (!writer.isWriteThrough() && !events.isActive() && access.expiry().isSideEffectFree()) {
       // Optimistic: most putIfAbsent calls find nothing, and add is one round trip.
       long now = access.now();
       long expiresAt = access.expiry().onCreation(now);

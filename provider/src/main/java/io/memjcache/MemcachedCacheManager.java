@@ -5,6 +5,9 @@ import io.memjcache.codec.KeyCodec;
 import io.memjcache.codec.Serializer;
 import io.memjcache.config.ClientSettings;
 import io.memjcache.expiry.ExpiryCalculator;
+import io.memjcache.management.CacheConfigurationBean;
+import io.memjcache.management.MBeanRegistrar;
+import io.memjcache.management.MBeanRegistrar.Kind;
 import io.memjcache.store.Store;
 import io.memjcache.store.memcached.XMemcachedStore;
 import java.lang.ref.WeakReference;
@@ -41,6 +44,7 @@ public class MemcachedCacheManager implements CacheManager {
   private final ClientSettings settings;
   private final LongSupplier clock = System::currentTimeMillis;
   private final ConcurrentMap<String, MemcachedCache<?, ?>> caches = new ConcurrentHashMap<>();
+  private final MBeanRegistrar mbeans = new MBeanRegistrar();
   private Store store;
   private ExecutorService background;
   private volatile boolean closed;
@@ -94,6 +98,12 @@ public class MemcachedCacheManager implements CacheManager {
       }
       MemcachedCache<K, V> cache = newCache(cacheName, new MemcachedConfiguration<>(configuration));
       caches.put(cacheName, cache);
+      if (cache.configuration().isManagementEnabled()) {
+        mbeans.register(new CacheConfigurationBean(cache.configuration()), Kind.CONFIGURATION, uri, cacheName);
+      }
+      if (cache.configuration().isStatisticsEnabled()) {
+        mbeans.register(cache.statistics(), Kind.STATISTICS, uri, cacheName);
+      }
       return cache;
     }
   }
@@ -157,6 +167,7 @@ public class MemcachedCacheManager implements CacheManager {
       cache = caches.remove(cacheName);
     }
     if (cache != null) {
+      unregisterBeans(cacheName);
       cache.shutdown();
       cache.deleteAllEntries();
     } else {
@@ -176,6 +187,11 @@ public class MemcachedCacheManager implements CacheManager {
     MemcachedCache<?, ?> cache = caches.get(cacheName);
     if (cache != null) {
       ((MemcachedConfiguration<?, ?>) cache.configuration()).setManagementEnabled(enabled);
+      if (enabled) {
+        mbeans.register(new CacheConfigurationBean(cache.configuration()), Kind.CONFIGURATION, uri, cacheName);
+      } else {
+        mbeans.unregister(Kind.CONFIGURATION, uri, cacheName);
+      }
     }
   }
 
@@ -187,6 +203,11 @@ public class MemcachedCacheManager implements CacheManager {
     if (cache != null) {
       ((MemcachedConfiguration<?, ?>) cache.configuration()).setStatisticsEnabled(enabled);
       cache.statistics().setEnabled(enabled);
+      if (enabled) {
+        mbeans.register(cache.statistics(), Kind.STATISTICS, uri, cacheName);
+      } else {
+        mbeans.unregister(Kind.STATISTICS, uri, cacheName);
+      }
     }
   }
 
@@ -198,6 +219,7 @@ public class MemcachedCacheManager implements CacheManager {
     closed = true;
     synchronized (caches) {
       for (MemcachedCache<?, ?> cache : caches.values()) {
+        unregisterBeans(cache.getName());
         cache.shutdown();
       }
       caches.clear();
@@ -230,7 +252,14 @@ public class MemcachedCacheManager implements CacheManager {
 
   /** A cache closed itself: it leaves the registry (a later createCache re-creates it). */
   void released(MemcachedCache<?, ?> cache) {
-    caches.remove(cache.getName(), cache);
+    if (caches.remove(cache.getName(), cache)) {
+      unregisterBeans(cache.getName());
+    }
+  }
+
+  private void unregisterBeans(String cacheName) {
+    mbeans.unregister(Kind.CONFIGURATION, uri, cacheName);
+    mbeans.unregister(Kind.STATISTICS, uri, cacheName);
   }
 
   /** Runs {@code loadAll} work off the caller's thread, on daemon threads this manager owns. */

@@ -59,9 +59,11 @@ final class ProcessorEntry<K, V> implements MutableEntry<K, V> {
 
   @Override
   public void remove() {
+    // Removing what this processor created or loaded leaves nothing to do; any other remove is a
+    // remove, even of a missing entry (a write-through writer still deletes).
+    boolean ownValue = outcome == Outcome.LOADED || (outcome == Outcome.SET && !existed);
     value = null;
-    // Removing what the processor created or loaded itself leaves nothing to do remotely.
-    outcome = existed ? Outcome.REMOVED : Outcome.NONE;
+    outcome = ownValue ? Outcome.NONE : Outcome.REMOVED;
   }
 
   @Override

@@ -95,7 +95,10 @@ final class ListenerRegistration<K, V> {
     }
     @SuppressWarnings("unchecked")
     javax.cache.Cache<K, V> source = (javax.cache.Cache<K, V>) event.getSource();
-    return new MemcachedCacheEntryEvent<>(source, event.getEventType(), event.getKey(), event.getValue(), null);
+    // For REMOVED and EXPIRED the value is the old value: withheld too unless asked for.
+    EventType type = event.getEventType();
+    V value = type == EventType.REMOVED || type == EventType.EXPIRED ? null : event.getValue();
+    return new MemcachedCacheEntryEvent<>(source, type, event.getKey(), value, null);
   }
 
   void close() {

@@ -1,7 +1,12 @@
 package io.memjcache.expiry;
 
 import io.memjcache.codec.Envelope;
+import javax.cache.expiry.AccessedExpiryPolicy;
+import javax.cache.expiry.CreatedExpiryPolicy;
 import javax.cache.expiry.Duration;
+import javax.cache.expiry.EternalExpiryPolicy;
+import javax.cache.expiry.ModifiedExpiryPolicy;
+import javax.cache.expiry.TouchedExpiryPolicy;
 import javax.cache.expiry.ExpiryPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +30,20 @@ public final class ExpiryCalculator {
 
   public ExpiryPolicy policy() {
     return policy;
+  }
+
+  /**
+   * True for the JSR-107 built-in policies, whose answers are constants: asking one costs nothing
+   * observable, so a write may ask before it knows it will create an entry (one round trip
+   * instead of two). A user's policy is asked only when the answer is used, as the spec counts.
+   */
+  public boolean isSideEffectFree() {
+    Class<?> type = policy.getClass();
+    return type == EternalExpiryPolicy.class
+        || type == CreatedExpiryPolicy.class
+        || type == ModifiedExpiryPolicy.class
+        || type == AccessedExpiryPolicy.class
+        || type == TouchedExpiryPolicy.class;
   }
 
   /** Expiry of a newly created entry; {@code <= now} means it must not be stored at all. */

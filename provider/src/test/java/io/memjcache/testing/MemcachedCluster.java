@@ -147,6 +147,25 @@ public final class MemcachedCluster implements BeforeAllCallback, AfterAllCallba
     }
   }
 
+  /**
+   * Items stored on node {@code index} ({@code curr_items} from {@code stats}). Flushed or expired
+   * items are reclaimed lazily, so they may still count for a while after {@link #flushAll()}.
+   */
+  public synchronized long itemCount(int index) {
+    MemcachedNode node = node(index);
+    try {
+      String stats = TextClient.request(node.address(), "stats", 5000);
+      for (String line : stats.split("\r\n")) {
+        if (line.startsWith("STAT curr_items ")) {
+          return Long.parseLong(line.substring("STAT curr_items ".length()).trim());
+        }
+      }
+      throw new IllegalStateException("no curr_items in stats of " + node.address() + ": " + stats);
+    } catch (IOException e) {
+      throw new UncheckedIOException("stats on " + node.address() + " failed", e);
+    }
+  }
+
   /** Kills node {@code index} (0-based, start order) with SIGKILL and waits until it is gone. */
   public synchronized void kill(int index) {
     node(index).kill();

@@ -94,6 +94,9 @@ class MemcachedClusterTest {
     InetSocketAddress node = cluster.addresses().get(0);
     try {
       assertTrue(call(node, "stats settings").contains("STAT item_size_max 2097152\r\n"));
+      assertEquals(0, cluster.itemCount(0));
+      assertEquals("STORED\r\n", call(node, "set one 0 0 1\r\n1"));
+      assertEquals(1, cluster.itemCount(0));
       assertThrows(IllegalStateException.class, () -> cluster.withArgs("-C"));
     } finally {
       cluster.close();
