@@ -552,8 +552,24 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
     Set<K> undeleted = failure == null ? Set.of() : new HashSet<>(toDelete);
     PendingEvents<K, V> events = events();
     int removed = 0;
+    // One batched read per node, then a delete with CAS per key; a key changed meanwhile is
+    // removed through the read-delete loop.
+    Map<String, StoreEntry> found = access.readAll(memcachedKeys(keys.values()));
     for (Map.Entry<K, EncodedKey> e : keys.entrySet()) {
-      if (!undeleted.contains(e.getKey()) && removeEntry(e.getKey(), e.getValue(), events) != null) {
+      K key = e.getKey();
+      EncodedKey ek = e.getValue();
+      if (undeleted.contains(key)) {
+        continue;
+      }
+      long now = access.now();
+      RemoteEntry current = codec.decode(ek, found.get(ek.memcachedKey()));
+      V old = access.liveValue(ek.memcachedKey(), current, now);
+      if (old == null) {
+        reportIfExpired(key, ek, current, now, events);
+      } else if (access.delete(ek.memcachedKey(), current)) {
+        events.removed(key, old);
+        removed++;
+      } else if (removeEntry(key, ek, events) != null) {
         removed++;
       }
     }
