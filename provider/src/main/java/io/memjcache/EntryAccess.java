@@ -63,8 +63,14 @@ final class EntryAccess<V> {
     return expiry;
   }
 
+  /** A read to answer a get: a near cache may serve it within its staleness bound. */
   RemoteEntry read(EncodedKey key) {
     return codec.decode(key, store.get(key.memcachedKey()));
+  }
+
+  /** A read to base a write on: always what memcached holds now. */
+  RemoteEntry readLatest(EncodedKey key) {
+    return codec.decode(key, store.getLatest(key.memcachedKey()));
   }
 
   Map<String, StoreEntry> readAll(Collection<String> memcachedKeys) {

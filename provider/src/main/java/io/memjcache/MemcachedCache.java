@@ -6,6 +6,7 @@ import io.memjcache.event.EventDispatcher;
 import io.memjcache.integration.Loader;
 import io.memjcache.integration.Writer;
 import io.memjcache.stats.CacheStatistics;
+import io.memjcache.store.near.NearCacheStatistics;
 import io.memjcache.store.StoreEntry;
 import java.io.Closeable;
 import java.util.ArrayList;
@@ -57,6 +58,7 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
   private final Loader<K, V> loader;
   private final Writer<K, V> writer;
   private final Executor loadExecutor;
+  private final NearCacheStatistics nearCacheStatistics;
   private volatile boolean closed;
 
   MemcachedCache(
@@ -64,8 +66,10 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
       MemcachedCacheManager manager,
       MemcachedConfiguration<K, V> configuration,
       EntryAccess<V> access,
+      NearCacheStatistics nearCacheStatistics,
       Executor loadExecutor) {
     this.name = name;
+    this.nearCacheStatistics = nearCacheStatistics;
     this.manager = manager;
     this.configuration = configuration;
     this.access = access;
@@ -187,7 +191,7 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
   private WriteOutcome store(K key, EncodedKey encoded, V value, byte[] bytes, PendingEvents<K, V> events) {
     for (int attempt = 0; attempt < access.maxRetries(); attempt++) {
       long now = access.now();
-      RemoteEntry current = access.read(encoded);
+      RemoteEntry current = access.readLatest(encoded);
       V old = access.liveValue(encoded.memcachedKey(), current, now);
       WriteOutcome outcome = access.tryWrite(encoded, current, old != null, bytes, now);
       if (outcome != WriteOutcome.CONFLICT) {
@@ -217,7 +221,7 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
     PendingEvents<K, V> events = events();
     for (int attempt = 0; attempt < access.maxRetries(); attempt++) {
       long now = access.now();
-      RemoteEntry current = access.read(encoded);
+      RemoteEntry current = access.readLatest(encoded);
       V old = access.liveValue(encoded.memcachedKey(), current, now);
       WriteOutcome outcome = access.tryWrite(encoded, current, old != null, bytes, now);
       if (outcome != WriteOutcome.CONFLICT) {
@@ -321,7 +325,7 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
         throw access.contention(encoded);
       }
       long now = access.now();
-      RemoteEntry current = access.read(encoded);
+      RemoteEntry current = access.readLatest(encoded);
       if (access.liveValue(encoded.memcachedKey(), current, now) != null) {
         present = true;
         break;
@@ -371,7 +375,7 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
   private V removeEntry(K key, EncodedKey encoded, PendingEvents<K, V> events) {
     for (int attempt = 0; attempt < access.maxRetries(); attempt++) {
       long now = access.now();
-      RemoteEntry current = access.read(encoded);
+      RemoteEntry current = access.readLatest(encoded);
       V old = access.liveValue(encoded.memcachedKey(), current, now);
       if (old == null) {
         reportIfExpired(key, encoded, current, now, events);
@@ -394,7 +398,7 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
     PendingEvents<K, V> events = events();
     for (int attempt = 0; attempt < access.maxRetries(); attempt++) {
       long now = access.now();
-      RemoteEntry current = access.read(encoded);
+      RemoteEntry current = access.readLatest(encoded);
       V value = access.liveValue(encoded.memcachedKey(), current, now);
       if (value == null) {
         reportIfExpired(key, encoded, current, now, events);
@@ -474,7 +478,7 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
     PendingEvents<K, V> events = events();
     for (int attempt = 0; attempt < access.maxRetries(); attempt++) {
       long now = access.now();
-      RemoteEntry current = access.read(encoded);
+      RemoteEntry current = access.readLatest(encoded);
       V old = access.liveValue(encoded.memcachedKey(), current, now);
       if (old == null) {
         reportIfExpired(key, encoded, current, now, events);
@@ -537,6 +541,7 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
       }
     }
     removeAll(encoded);
+    access.store().evictLocalCopies();
   }
 
   /** Removes {@code keys} after the writer deleted them; keys the writer failed on stay. */
@@ -592,6 +597,7 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
     for (String key : access.store().keysWithPrefix(codec.prefix())) {
       access.store().delete(key);
     }
+    access.store().evictLocalCopies();
   }
 
   // ---------------------------------------------------------------- entry processors
@@ -605,7 +611,7 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
     PendingEvents<K, V> events = events();
     for (int attempt = 0; attempt < access.maxRetries(); attempt++) {
       long now = access.now();
-      RemoteEntry current = access.read(encoded);
+      RemoteEntry current = access.readLatest(encoded);
       V value = access.liveValue(encoded.memcachedKey(), current, now);
       ProcessorEntry<K, V> entry = new ProcessorEntry<>(key, value, loader.isReadThrough() ? loader::load : null);
       T result;
@@ -831,6 +837,11 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
     return statistics;
   }
 
+  /** This JVM's near-cache statistics of the cache, or null when it has no near cache. */
+  public NearCacheStatistics nearCacheStatistics() {
+    return nearCacheStatistics;
+  }
+
   /** The memcached node ({@code host:port} as configured) that holds {@code key}. */
   public String nodeOf(K key) {
     Objects.requireNonNull(key, "key");
@@ -851,6 +862,7 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
       return;
     }
     closed = true;
+    access.store().evictLocalCopies();
     dispatcher.close();
     closeQuietly(loader);
     closeQuietly(writer);

@@ -3,7 +3,10 @@ package io.memjcache;
 import io.memjcache.codec.DeserializationFilters;
 import io.memjcache.codec.KeyCodec;
 import io.memjcache.codec.Serializer;
+import io.memjcache.config.CacheSettings;
 import io.memjcache.config.ClientSettings;
+import io.memjcache.config.ManagerSettings;
+import io.memjcache.store.near.NearCacheStore;
 import io.memjcache.expiry.ExpiryCalculator;
 import io.memjcache.management.CacheConfigurationBean;
 import io.memjcache.management.MBeanRegistrar;
@@ -42,6 +45,7 @@ public class MemcachedCacheManager implements CacheManager {
   private final WeakReference<ClassLoader> classLoader;
   private final Properties properties;
   private final ClientSettings settings;
+  private final ManagerSettings managerSettings;
   private final LongSupplier clock = System::currentTimeMillis;
   private final ConcurrentMap<String, MemcachedCache<?, ?>> caches = new ConcurrentHashMap<>();
   private final MBeanRegistrar mbeans = new MBeanRegistrar();
@@ -54,12 +58,27 @@ public class MemcachedCacheManager implements CacheManager {
       URI uri,
       ClassLoader classLoader,
       Properties properties,
-      ClientSettings settings) {
+      ManagerSettings settings) {
     this.provider = provider;
     this.uri = uri;
     this.classLoader = new WeakReference<>(classLoader);
     this.properties = properties;
-    this.settings = settings;
+    this.managerSettings = settings;
+    this.settings = settings.client();
+  }
+
+  /** Creates the caches the configuration file declares, with the JCache settings it gives them. */
+  void createDeclaredCaches() {
+    for (String name : managerSettings.declaredCaches()) {
+      CacheSettings declared = managerSettings.cache(name);
+      MemcachedConfiguration<Object, Object> configuration = new MemcachedConfiguration<>();
+      if (declared.expiry() != null) {
+        configuration.setExpiryPolicyFactory(declared.expiry().toFactory());
+      }
+      configuration.setStatisticsEnabled(declared.statisticsEnabled());
+      configuration.setManagementEnabled(declared.managementEnabled());
+      createCache(name, configuration);
+    }
   }
 
   @Override
@@ -102,14 +121,16 @@ public class MemcachedCacheManager implements CacheManager {
         mbeans.register(new CacheConfigurationBean(cache.configuration()), Kind.CONFIGURATION, uri, cacheName);
       }
       if (cache.configuration().isStatisticsEnabled()) {
-        mbeans.register(cache.statistics(), Kind.STATISTICS, uri, cacheName);
+        registerStatistics(cache);
       }
       return cache;
     }
   }
 
   private <K, V> MemcachedCache<K, V> newCache(String cacheName, MemcachedConfiguration<K, V> configuration) {
+    CacheSettings cacheSettings = managerSettings.cache(cacheName);
     List<String> allowlist = new ArrayList<>(settings.deserializationAllowlist());
+    allowlist.addAll(cacheSettings.deserializationAllowlist());
     allowlist.addAll(configuration.getDeserializationAllowlist());
     Serializer serializer =
         new Serializer(
@@ -118,9 +139,16 @@ public class MemcachedCacheManager implements CacheManager {
                 List.of(configuration.getKeyType(), configuration.getValueType()), allowlist));
     EntryCodec codec = new EntryCodec(cacheName, new KeyCodec(settings.namespace(), cacheName), serializer);
     ExpiryCalculator expiry = new ExpiryCalculator(configuration.getExpiryPolicyFactory().create());
+    Store cacheStore = store();
+    NearCacheStore near = null;
+    if (cacheSettings.nearCacheEnabled()) {
+      near = new NearCacheStore(cacheStore, cacheSettings.nearCacheMaxEntries(), cacheSettings.nearCacheStaleness());
+      cacheStore = near;
+    }
     EntryAccess<V> access =
-        new EntryAccess<>(cacheName, store(), codec, expiry, clock, settings.maxCasRetries());
-    return new MemcachedCache<>(cacheName, this, configuration, access, this::runInBackground);
+        new EntryAccess<>(cacheName, cacheStore, codec, expiry, clock, settings.maxCasRetries());
+    return new MemcachedCache<>(
+        cacheName, this, configuration, access, near == null ? null : near.statistics(), this::runInBackground);
   }
 
   @Override
@@ -204,9 +232,10 @@ public class MemcachedCacheManager implements CacheManager {
       ((MemcachedConfiguration<?, ?>) cache.configuration()).setStatisticsEnabled(enabled);
       cache.statistics().setEnabled(enabled);
       if (enabled) {
-        mbeans.register(cache.statistics(), Kind.STATISTICS, uri, cacheName);
+        registerStatistics(cache);
       } else {
         mbeans.unregister(Kind.STATISTICS, uri, cacheName);
+        mbeans.unregister(Kind.NEAR_CACHE_STATISTICS, uri, cacheName);
       }
     }
   }
@@ -257,9 +286,17 @@ public class MemcachedCacheManager implements CacheManager {
     }
   }
 
+  private void registerStatistics(MemcachedCache<?, ?> cache) {
+    mbeans.register(cache.statistics(), Kind.STATISTICS, uri, cache.getName());
+    if (cache.nearCacheStatistics() != null) {
+      mbeans.register(cache.nearCacheStatistics(), Kind.NEAR_CACHE_STATISTICS, uri, cache.getName());
+    }
+  }
+
   private void unregisterBeans(String cacheName) {
     mbeans.unregister(Kind.CONFIGURATION, uri, cacheName);
     mbeans.unregister(Kind.STATISTICS, uri, cacheName);
+    mbeans.unregister(Kind.NEAR_CACHE_STATISTICS, uri, cacheName);
   }
 
   /** Runs {@code loadAll} work off the caller's thread, on daemon threads this manager owns. */

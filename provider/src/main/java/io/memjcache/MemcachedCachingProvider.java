@@ -1,6 +1,6 @@
 package io.memjcache;
 
-import io.memjcache.config.ClientSettings;
+import io.memjcache.config.ManagerSettings;
 import io.memjcache.config.ClientSettingsResolver;
 import java.net.URI;
 import java.util.ArrayList;
@@ -20,10 +20,10 @@ import javax.cache.spi.CachingProvider;
  * MemcachedCacheManager} per (URI, ClassLoader) and no static state, so each class loader gets a
  * provider of its own.
  *
- * <p>The URI {@code memcached://host1:11211,host2:11211?namespace=shop} names the servers; any
- * other URI (such as {@link #getDefaultURI()}) uses the servers of the {@code memjcache.servers}
- * property, system property or {@code MEMJCACHE_SERVERS} environment variable, else {@code
- * 127.0.0.1:11211}.
+ * <p>The URI {@code memcached://host1:11211,host2:11211?namespace=shop} names the servers; a
+ * {@code classpath:}, {@code file:} or {@code jar:} URI names a configuration file; any other URI
+ * (such as {@link #getDefaultURI()}) uses the servers of the {@code memjcache.servers} property,
+ * system property or {@code MEMJCACHE_SERVERS} environment variable, else {@code 127.0.0.1:11211}.
  */
 public class MemcachedCachingProvider implements CachingProvider {
 
@@ -40,14 +40,20 @@ public class MemcachedCachingProvider implements CachingProvider {
     Map<URI, MemcachedCacheManager> byUri = managers.computeIfAbsent(loader, l -> new HashMap<>());
     MemcachedCacheManager manager = byUri.get(managerUri);
     if (manager == null) {
-      ClientSettings settings;
+      ManagerSettings settings;
       try {
-        settings = resolver.resolve(managerUri, managerProperties);
+        settings = resolver.resolve(managerUri, managerProperties, loader);
       } catch (IllegalArgumentException e) {
         throw new CacheException("bad MemJCache configuration for " + managerUri + ": " + e.getMessage(), e);
       }
       manager = new MemcachedCacheManager(this, managerUri, loader, managerProperties, settings);
       byUri.put(managerUri, manager);
+      try {
+        manager.createDeclaredCaches();
+      } catch (RuntimeException e) {
+        manager.close();
+        throw e;
+      }
     }
     return manager;
   }

@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -15,16 +17,18 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Resolves {@link ClientSettings} for a CacheManager.
+ * Resolves a CacheManager's {@link ManagerSettings}.
  *
  * <p>Each setting is looked up, first match wins, in: the URI ({@code
  * memcached://host1:11211,host2:11211?namespace=shop} — the authority is the server list, the
- * query holds settings without the {@code memjcache.} prefix), the CacheManager {@code
- * Properties}, JVM system properties, the environment ({@code MEMJCACHE_SERVERS} style), and the
- * default. A URI of any other scheme (such as the provider's default URI) only names the manager.
+ * query holds settings without the {@code memjcache.} prefix), the configuration file the URI names
+ * ({@code classpath:memjcache.properties}, {@code file:...}), the CacheManager {@code Properties},
+ * JVM system properties, the environment ({@code MEMJCACHE_SERVERS} style, client settings only),
+ * and the default. Any other URI (such as the provider's default URI) only names the manager.
  *
- * <p>Unknown {@code memjcache.*} keys in the URI or the Properties are refused with an {@link
- * IllegalArgumentException} naming the key, so a typo never silently falls back to a default.
+ * <p>Per-cache settings are {@code memjcache.cache.<name>.<setting>}, falling back to {@code
+ * memjcache.cache.default.<setting>}. Unknown keys or bad values in the URI, the file or the
+ * Properties are refused with an {@link IllegalArgumentException} naming the key and where it was.
  */
 public final class ClientSettingsResolver {
 
@@ -41,7 +45,16 @@ public final class ClientSettingsResolver {
   public static final String DESERIALIZATION_ALLOWLIST = "deserialization.allowlist";
   public static final String MAX_CAS_RETRIES = "maxCasRetries";
 
-  /** Every setting with its default (null: computed). */
+  /** Per-cache settings: {@code memjcache.cache.<name>.<setting>}. */
+  public static final String CACHE = "cache.";
+  public static final String DEFAULT_CACHE = "default";
+  public static final String NEAR_CACHE_MAX_ENTRIES = "nearCache.maxEntries";
+  public static final String NEAR_CACHE_STALENESS = "nearCache.staleness";
+  public static final String EXPIRY = "expiry";
+  public static final String STATISTICS = "statistics";
+  public static final String MANAGEMENT = "management";
+
+  /** Every client setting with its default. */
   private static final Map<String, String> DEFAULTS =
       Map.of(
           SERVERS, "127.0.0.1:11211",
@@ -53,6 +66,21 @@ public final class ClientSettingsResolver {
           DESERIALIZATION_ALLOWLIST, "",
           MAX_CAS_RETRIES, "100");
 
+  /** Every per-cache setting with its default (null: none). */
+  private static final Map<String, String> CACHE_DEFAULTS = new HashMap<>();
+
+  static {
+    CACHE_DEFAULTS.put(NEAR_CACHE_MAX_ENTRIES, "0");
+    CACHE_DEFAULTS.put(NEAR_CACHE_STALENESS, "1s");
+    CACHE_DEFAULTS.put(DESERIALIZATION_ALLOWLIST, "");
+    CACHE_DEFAULTS.put(EXPIRY, null);
+    CACHE_DEFAULTS.put(STATISTICS, "false");
+    CACHE_DEFAULTS.put(MANAGEMENT, "false");
+  }
+
+  /** One place settings come from. */
+  private record Layer(String name, Function<String, String> lookup) {}
+
   private final Function<String, String> systemProperties;
   private final Function<String, String> environment;
 
@@ -61,38 +89,119 @@ public final class ClientSettingsResolver {
   }
 
   /** For tests: the system-property and environment lookups are injected. */
-  ClientSettingsResolver(
-      Function<String, String> systemProperties, Function<String, String> environment) {
+  ClientSettingsResolver(Function<String, String> systemProperties, Function<String, String> environment) {
     this.systemProperties = systemProperties;
     this.environment = environment;
   }
 
+  /** Client settings only (no configuration file). */
   public ClientSettings resolve(URI uri, Properties properties) {
-    Map<String, String> fromUri = uriSettings(uri);
-    checkKnown(properties.stringPropertyNames(), "CacheManager properties");
-    Function<String, String> lookup =
-        key -> {
-          String value = fromUri.get(key);
-          if (value == null) {
-            value = properties.getProperty(PREFIX + key);
+    return resolve(uri, properties, null).client();
+  }
+
+  public ManagerSettings resolve(URI uri, Properties properties, ClassLoader classLoader) {
+    List<Layer> layers = new ArrayList<>();
+    Set<String> declared = new LinkedHashSet<>();
+    if (uri != null && SCHEME.equalsIgnoreCase(uri.getScheme())) {
+      Map<String, String> fromUri = uriSettings(uri);
+      layers.add(new Layer("CacheManager URI " + uri, fromUri::get));
+    } else if (uri != null && ConfigurationFile.isConfigurationFile(uri)) {
+      Properties file = ConfigurationFile.load(uri, classLoader);
+      String where = "configuration file " + uri;
+      for (String key : file.stringPropertyNames()) {
+        if (!key.startsWith(PREFIX)) {
+          throw new IllegalArgumentException("unknown setting '" + key + "' in " + where + ": every key starts with memjcache.");
+        }
+        String cache = checkKnown(key, where);
+        if (cache != null && !cache.equals(DEFAULT_CACHE)) {
+          declared.add(cache);
+        }
+      }
+      layers.add(new Layer(where, file::getProperty));
+    }
+    for (String key : properties.stringPropertyNames()) {
+      if (key.startsWith(PREFIX)) {
+        checkKnown(key, "CacheManager properties");
+      }
+    }
+    layers.add(new Layer("CacheManager properties", properties::getProperty));
+    layers.add(new Layer("system properties", systemProperties));
+
+    Function<String, String> client = key -> clientSetting(layers, key);
+    ClientSettings settings = new ClientSettings(
+        parseServers(client.apply(SERVERS)),
+        nonEmpty(client.apply(NAMESPACE), NAMESPACE),
+        Duration.ofMillis(parseLong(client.apply(OPERATION_TIMEOUT_MILLIS), OPERATION_TIMEOUT_MILLIS)),
+        Duration.ofMillis(parseLong(client.apply(CONNECT_TIMEOUT_MILLIS), CONNECT_TIMEOUT_MILLIS)),
+        (int) parseLong(client.apply(CONNECTION_POOL_SIZE), CONNECTION_POOL_SIZE),
+        parseFailureMode(client.apply(FAILURE_MODE)),
+        parseList(client.apply(DESERIALIZATION_ALLOWLIST)),
+        (int) parseLong(client.apply(MAX_CAS_RETRIES), MAX_CAS_RETRIES));
+    Function<String, CacheSettings> caches = name -> cacheSettings(layers, name);
+    for (String name : declared) {
+      caches.apply(name); // bad values of declared caches fail now, at getCacheManager
+    }
+    caches.apply(DEFAULT_CACHE);
+    return new ManagerSettings(settings, caches, declared);
+  }
+
+  private String clientSetting(List<Layer> layers, String key) {
+    for (Layer layer : layers) {
+      String value = layer.lookup().apply(PREFIX + key);
+      if (value != null) {
+        return value;
+      }
+    }
+    String value = environment.apply(environmentName(key));
+    return value == null ? DEFAULTS.get(key) : value;
+  }
+
+  private static CacheSettings cacheSettings(List<Layer> layers, String name) {
+    Function<String, String> lookup = setting -> {
+      for (String section : List.of(name, DEFAULT_CACHE)) {
+        for (Layer layer : layers) {
+          String value = layer.lookup().apply(PREFIX + CACHE + section + "." + setting);
+          if (value != null) {
+            return value;
           }
-          if (value == null) {
-            value = systemProperties.apply(PREFIX + key);
-          }
-          if (value == null) {
-            value = environment.apply(environmentName(key));
-          }
-          return value == null ? DEFAULTS.get(key) : value;
-        };
-    return new ClientSettings(
-        parseServers(lookup.apply(SERVERS)),
-        nonEmpty(lookup.apply(NAMESPACE), NAMESPACE),
-        Duration.ofMillis(parseLong(lookup.apply(OPERATION_TIMEOUT_MILLIS), OPERATION_TIMEOUT_MILLIS)),
-        Duration.ofMillis(parseLong(lookup.apply(CONNECT_TIMEOUT_MILLIS), CONNECT_TIMEOUT_MILLIS)),
-        (int) parseLong(lookup.apply(CONNECTION_POOL_SIZE), CONNECTION_POOL_SIZE),
-        parseFailureMode(lookup.apply(FAILURE_MODE)),
+        }
+      }
+      return CACHE_DEFAULTS.get(setting);
+    };
+    String where = PREFIX + CACHE + name + ".";
+    String expiry = lookup.apply(EXPIRY);
+    return new CacheSettings(
+        (int) parseLong(lookup.apply(NEAR_CACHE_MAX_ENTRIES), CACHE + name + "." + NEAR_CACHE_MAX_ENTRIES),
+        Durations.parse(lookup.apply(NEAR_CACHE_STALENESS), where + NEAR_CACHE_STALENESS),
         parseList(lookup.apply(DESERIALIZATION_ALLOWLIST)),
-        (int) parseLong(lookup.apply(MAX_CAS_RETRIES), MAX_CAS_RETRIES));
+        expiry == null ? null : ExpirySpec.parse(expiry, where + EXPIRY),
+        parseBoolean(lookup.apply(STATISTICS), where + STATISTICS),
+        parseBoolean(lookup.apply(MANAGEMENT), where + MANAGEMENT));
+  }
+
+  /**
+   * Refuses an unknown key; returns the cache name of a per-cache key, else null. Cache names may
+   * hold dots (Hibernate regions do), so the setting is matched at the end of the key.
+   */
+  private static String checkKnown(String key, String where) {
+    String setting = key.substring(PREFIX.length());
+    if (DEFAULTS.containsKey(setting)) {
+      return null;
+    }
+    if (setting.startsWith(CACHE)) {
+      String rest = setting.substring(CACHE.length());
+      for (String known : CACHE_DEFAULTS.keySet()) {
+        if (rest.endsWith("." + known) && rest.length() > known.length() + 1) {
+          return rest.substring(0, rest.length() - known.length() - 1);
+        }
+      }
+      throw new IllegalArgumentException(
+          "unknown setting '" + key + "' in " + where + "; per-cache settings are memjcache.cache.<name>.<setting>"
+              + " with <setting> one of " + CACHE_DEFAULTS.keySet().stream().sorted().toList());
+    }
+    throw new IllegalArgumentException(
+        "unknown setting '" + key + "' in " + where + "; known: "
+            + DEFAULTS.keySet().stream().map(k -> PREFIX + k).sorted().toList() + " and memjcache.cache.<name>.<setting>");
   }
 
   /** {@code memjcache.operationTimeoutMillis} is read from {@code MEMJCACHE_OPERATION_TIMEOUT_MILLIS}. */
@@ -111,44 +220,24 @@ public final class ClientSettingsResolver {
   }
 
   private static Map<String, String> uriSettings(URI uri) {
-    if (uri == null || !SCHEME.equalsIgnoreCase(uri.getScheme())) {
-      return Map.of();
-    }
-    Map<String, String> settings = new java.util.HashMap<>();
+    Map<String, String> settings = new HashMap<>();
     String authority = uri.getRawAuthority();
     if (authority != null && !authority.isBlank()) {
-      settings.put(SERVERS, URLDecoder.decode(authority, StandardCharsets.UTF_8));
+      settings.put(PREFIX + SERVERS, URLDecoder.decode(authority, StandardCharsets.UTF_8));
     }
     String query = uri.getRawQuery();
     if (query != null && !query.isEmpty()) {
       for (String pair : query.split("&")) {
         int eq = pair.indexOf('=');
         if (eq <= 0) {
-          throw new IllegalArgumentException(
-              "bad setting '" + pair + "' in CacheManager URI " + uri + ": expected key=value");
+          throw new IllegalArgumentException("bad setting '" + pair + "' in CacheManager URI " + uri + ": expected key=value");
         }
-        String key = URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8);
-        if (!DEFAULTS.containsKey(key)) {
-          throw new IllegalArgumentException(
-              "unknown setting '" + key + "' in CacheManager URI " + uri + "; known: " + DEFAULTS.keySet());
-        }
+        String key = PREFIX + URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8);
+        checkKnown(key, "CacheManager URI " + uri);
         settings.put(key, URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
       }
     }
     return settings;
-  }
-
-  private static void checkKnown(Set<String> names, String where) {
-    for (String name : names) {
-      if (name.startsWith(PREFIX) && !DEFAULTS.containsKey(name.substring(PREFIX.length()))) {
-        throw new IllegalArgumentException(
-            "unknown setting '" + name + "' in " + where + "; known: " + knownNames());
-      }
-    }
-  }
-
-  private static List<String> knownNames() {
-    return DEFAULTS.keySet().stream().map(k -> PREFIX + k).sorted().toList();
   }
 
   static List<ServerAddress> parseServers(String list) {
@@ -180,9 +269,16 @@ public final class ClientSettingsResolver {
     try {
       return Long.parseLong(value.trim());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          "bad value '" + value + "' for " + PREFIX + key + ": expected a whole number", e);
+      throw new IllegalArgumentException("bad value '" + value + "' for " + PREFIX + key + ": expected a whole number", e);
     }
+  }
+
+  private static boolean parseBoolean(String value, String key) {
+    return switch (value.trim().toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException("bad value '" + value + "' for " + key + ": expected true or false");
+    };
   }
 
   private static String nonEmpty(String value, String key) {

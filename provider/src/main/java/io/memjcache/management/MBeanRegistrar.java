@@ -11,18 +11,23 @@ import javax.management.ObjectName;
 
 /**
  * Registers a cache's MXBeans in the platform MBeanServer under the names JSR-107 prescribes:
- * {@code javax.cache:type=CacheStatistics|CacheConfiguration,CacheManager=<uri>,Cache=<name>}.
+ * {@code javax.cache:type=CacheStatistics|CacheConfiguration,CacheManager=<uri>,Cache=<name>}, and
+ * MemJCache's near-cache statistics as {@code io.memjcache:type=NearCacheStatistics,...}.
  */
 public final class MBeanRegistrar {
 
   /** The two kinds of JSR-107 MXBean. */
   public enum Kind {
-    CONFIGURATION("CacheConfiguration"),
-    STATISTICS("CacheStatistics");
+    CONFIGURATION("javax.cache", "CacheConfiguration"),
+    STATISTICS("javax.cache", "CacheStatistics"),
+    /** MemJCache's own (so in its own domain): hits and misses of the local near cache. */
+    NEAR_CACHE_STATISTICS("io.memjcache", "NearCacheStatistics");
 
+    private final String domain;
     private final String type;
 
-    Kind(String type) {
+    Kind(String domain, String type) {
+      this.domain = domain;
       this.type = type;
     }
   }
@@ -58,7 +63,7 @@ public final class MBeanRegistrar {
   }
 
   static ObjectName name(Kind kind, URI manager, String cache) {
-    String text = "javax.cache:type=" + kind.type + ",CacheManager=" + sanitize(manager.toString())
+    String text = kind.domain + ":type=" + kind.type + ",CacheManager=" + sanitize(manager.toString())
         + ",Cache=" + sanitize(cache);
     try {
       return new ObjectName(text);
