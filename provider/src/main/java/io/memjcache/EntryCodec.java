@@ -39,7 +39,7 @@ final class EntryCodec {
   }
 
   byte[] serializeValue(Object value) {
-    return serializer.serialize(value);
+    return serializer.serializeValue(value);
   }
 
   /** A new envelope for {@code key}; embeds the serialized key when the memcached key is hashed. */

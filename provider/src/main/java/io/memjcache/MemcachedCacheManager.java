@@ -11,6 +11,7 @@ import io.memjcache.expiry.ExpiryCalculator;
 import io.memjcache.management.CacheConfigurationBean;
 import io.memjcache.management.MBeanRegistrar;
 import io.memjcache.management.MBeanRegistrar.Kind;
+import io.memjcache.spi.ValueSerializer;
 import io.memjcache.store.Store;
 import io.memjcache.store.memcached.XMemcachedStore;
 import java.lang.ref.WeakReference;
@@ -136,7 +137,8 @@ public class MemcachedCacheManager implements CacheManager {
         new Serializer(
             getClassLoader(),
             DeserializationFilters.allowlist(
-                List.of(configuration.getKeyType(), configuration.getValueType()), allowlist));
+                List.of(configuration.getKeyType(), configuration.getValueType()), allowlist),
+            valueSerializer(cacheName, cacheSettings.valueSerializer()));
     EntryCodec codec = new EntryCodec(cacheName, new KeyCodec(settings.namespace(), cacheName), serializer);
     ExpiryCalculator expiry = new ExpiryCalculator(configuration.getExpiryPolicyFactory().create());
     Store cacheStore = store();
@@ -149,6 +151,21 @@ public class MemcachedCacheManager implements CacheManager {
         new EntryAccess<>(cacheName, cacheStore, codec, expiry, clock, settings.maxCasRetries());
     return new MemcachedCache<>(
         cacheName, this, configuration, access, near == null ? null : near.statistics(), this::runInBackground);
+  }
+
+  private ValueSerializer valueSerializer(String cacheName, String className) {
+    if (className == null) {
+      return null;
+    }
+    try {
+      Class<?> type = Class.forName(className, true, getClassLoader());
+      return (ValueSerializer) type.getConstructor().newInstance();
+    } catch (ReflectiveOperationException | ClassCastException | LinkageError e) {
+      throw new CacheException(
+          "cache " + cacheName + ": cannot use " + className + " as its serializer (memjcache.cache."
+              + cacheName + ".serializer): it must be a " + ValueSerializer.class.getName()
+              + " with a public no-argument constructor", e);
+    }
   }
 
   @Override

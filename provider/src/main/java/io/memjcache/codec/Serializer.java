@@ -13,6 +13,7 @@ import java.io.ObjectStreamClass;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import io.memjcache.spi.ValueSerializer;
 import javax.cache.CacheException;
 
 /**
@@ -33,14 +34,34 @@ public final class Serializer {
   private static final byte SHORT = 8;
   private static final byte BYTE = 9;
   private static final byte CHARACTER = 10;
+  private static final byte CUSTOM = 0x7E;
   private static final byte JAVA = 0x7F;
 
   private final ClassLoader classLoader;
   private final ObjectInputFilter filter;
+  private final ValueSerializer valueSerializer;
 
   public Serializer(ClassLoader classLoader, ObjectInputFilter filter) {
+    this(classLoader, filter, null);
+  }
+
+  /** @param valueSerializer a cache's own value serializer, or null for the default encodings */
+  public Serializer(ClassLoader classLoader, ObjectInputFilter filter, ValueSerializer valueSerializer) {
     this.classLoader = classLoader;
     this.filter = filter;
+    this.valueSerializer = valueSerializer;
+  }
+
+  /** Serializes a value: with the cache's own {@link ValueSerializer} when it has one. */
+  public byte[] serializeValue(Object value) {
+    if (valueSerializer == null) {
+      return serialize(value);
+    }
+    byte[] bytes = valueSerializer.serialize(value);
+    byte[] out = new byte[bytes.length + 1];
+    out[0] = CUSTOM;
+    System.arraycopy(bytes, 0, out, 1, bytes.length);
+    return out;
   }
 
   /**
@@ -120,6 +141,7 @@ public final class Serializer {
         case BYTE -> exact(in, 1).get();
         case CHARACTER -> exact(in, 2).getChar();
         case JAVA -> javaDeserialize(new ByteArrayInputStream(data, offset + 1, length - 1));
+        case CUSTOM -> customDeserialize(java.util.Arrays.copyOfRange(data, offset + 1, offset + length));
         default -> throw new CorruptEntryException("unknown type tag " + tag);
       };
     } catch (java.nio.BufferUnderflowException e) {
@@ -132,6 +154,17 @@ public final class Serializer {
       throw new CorruptEntryException("expected " + size + " bytes, found " + in.remaining());
     }
     return in;
+  }
+
+  private Object customDeserialize(byte[] bytes) {
+    if (valueSerializer == null) {
+      throw new CorruptEntryException("written by a custom value serializer this cache is not configured with");
+    }
+    try {
+      return valueSerializer.deserialize(bytes, classLoader);
+    } catch (RuntimeException e) {
+      throw new CorruptEntryException(valueSerializer.getClass().getName() + " could not read a value: " + e, e);
+    }
   }
 
   private Object javaDeserialize(InputStream bytes) {

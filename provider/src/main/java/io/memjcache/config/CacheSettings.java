@@ -14,6 +14,8 @@ import java.util.List;
  * @param expiry the expiry policy of a cache declared in the configuration file (null: JCache's default)
  * @param statisticsEnabled for a declared cache
  * @param managementEnabled for a declared cache
+ * @param valueSerializer class name of the cache's {@link io.memjcache.spi.ValueSerializer}, or null
+ *     for the default encodings
  */
 public record CacheSettings(
     int nearCacheMaxEntries,
@@ -21,7 +23,8 @@ public record CacheSettings(
     List<String> deserializationAllowlist,
     ExpirySpec expiry,
     boolean statisticsEnabled,
-    boolean managementEnabled) {
+    boolean managementEnabled,
+    String valueSerializer) {
 
   public CacheSettings {
     if (nearCacheMaxEntries < 0) {

@@ -53,6 +53,7 @@ public final class ClientSettingsResolver {
   public static final String EXPIRY = "expiry";
   public static final String STATISTICS = "statistics";
   public static final String MANAGEMENT = "management";
+  public static final String SERIALIZER = "serializer";
 
   /** Every client setting with its default. */
   private static final Map<String, String> DEFAULTS =
@@ -76,6 +77,7 @@ public final class ClientSettingsResolver {
     CACHE_DEFAULTS.put(EXPIRY, null);
     CACHE_DEFAULTS.put(STATISTICS, "false");
     CACHE_DEFAULTS.put(MANAGEMENT, "false");
+    CACHE_DEFAULTS.put(SERIALIZER, "default");
   }
 
   /** One place settings come from. */
@@ -176,7 +178,8 @@ public final class ClientSettingsResolver {
         parseList(lookup.apply(DESERIALIZATION_ALLOWLIST)),
         expiry == null ? null : ExpirySpec.parse(expiry, where + EXPIRY),
         parseBoolean(lookup.apply(STATISTICS), where + STATISTICS),
-        parseBoolean(lookup.apply(MANAGEMENT), where + MANAGEMENT));
+        parseBoolean(lookup.apply(MANAGEMENT), where + MANAGEMENT),
+        parseSerializer(lookup.apply(SERIALIZER), where + SERIALIZER));
   }
 
   /**
@@ -279,6 +282,18 @@ public final class ClientSettingsResolver {
       case "false" -> false;
       default -> throw new IllegalArgumentException("bad value '" + value + "' for " + key + ": expected true or false");
     };
+  }
+
+  /** {@code default} (or {@code java}) keeps the built-in encodings; anything else is a class name. */
+  private static String parseSerializer(String value, String key) {
+    String name = value.trim();
+    if (name.equals("default") || name.equals("java")) {
+      return null;
+    }
+    if (!name.matches("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*")) {
+      throw new IllegalArgumentException("bad value '" + value + "' for " + key + ": expected default or a class name");
+    }
+    return name;
   }
 
   private static String nonEmpty(String value, String key) {

@@ -34,6 +34,7 @@ public final class XMemcachedStore implements Store {
   /** Item header, CAS and line ends that memcached counts against its item size limit. */
   private static final int ITEM_OVERHEAD = 64;
   private static final int DEFAULT_ITEM_SIZE_MAX = 1024 * 1024;
+  private static final long REACTOR_WAKE_UP_MILLIS = 10;
 
   private final MemcachedClient client;
   private final RingSessionLocator locator;
@@ -68,6 +69,7 @@ public final class XMemcachedStore implements Store {
     builder.setConnectionPoolSize(settings.connectionPoolSize());
     builder.setFailureMode(settings.failureMode() == FailureMode.FAIL_FAST);
     builder.setName("memjcache-" + settings.namespace());
+    builder.setConfiguration(reactorConfiguration());
     try {
       MemcachedClient client = builder.build();
       KeyLister lister = new KeyLister(addresses, settings.operationTimeout().plus(settings.connectTimeout()));
@@ -75,6 +77,19 @@ public final class XMemcachedStore implements Store {
     } catch (IOException e) {
       throw new CacheException("cannot start a memcached client for " + servers + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * xmemcached's reactor (yanf4j) can miss the wake-up for a write queued by a caller thread while
+   * it is between draining its queue and re-arming its flag; the write then waits for the
+   * selector's 1 s timeout (measured here: about one operation in ten thousand on 3 nodes stalled
+   * exactly 1001 ms). Checking sessions every 10 ms caps that wait at ~10 ms, at the price of
+   * reactor threads waking 100 times a second when idle.
+   */
+  private static com.google.code.yanf4j.config.Configuration reactorConfiguration() {
+    com.google.code.yanf4j.config.Configuration configuration = XMemcachedClientBuilder.getDefaultConfiguration();
+    configuration.setCheckSessionTimeoutInterval(REACTOR_WAKE_UP_MILLIS);
+    return configuration;
   }
 
   @Override
