@@ -94,7 +94,7 @@ final class EntryAccess<V> {
 
   /**
    * One attempt to store {@code bytes} over what {@code current} read. An update of a live entry
-   * keeps its creation time and applies the update expiry; anything else is a creation.
+   * applies the update expiry; anything else is a creation.
    */
   WriteOutcome tryWrite(EncodedKey key, RemoteEntry current, boolean live, byte[] bytes, long now) {
     String memcachedKey = key.memcachedKey();
@@ -104,7 +104,7 @@ final class EntryAccess<V> {
       if (expiresAt <= now) {
         return store.delete(memcachedKey, current.cas()) ? WriteOutcome.NOT_STORED : WriteOutcome.CONFLICT;
       }
-      Envelope envelope = codec.envelope(key, old.createdAt(), expiresAt, bytes);
+      Envelope envelope = codec.envelope(key, expiresAt, bytes);
       return store.compareAndSet(memcachedKey, current.cas(), envelope.flags(), envelope.encode(), expiresAt)
           ? WriteOutcome.UPDATED
           : WriteOutcome.CONFLICT;
@@ -121,13 +121,28 @@ final class EntryAccess<V> {
 
   /** Stores a new entry where {@code current} found none (or a dead one). */
   WriteOutcome tryCreate(EncodedKey key, RemoteEntry current, byte[] bytes, long now, long expiresAt) {
-    Envelope envelope = codec.envelope(key, now, expiresAt, bytes);
+    Envelope envelope = codec.envelope(key, expiresAt, bytes);
     String memcachedKey = key.memcachedKey();
     boolean stored =
         current.exists()
             ? store.compareAndSet(memcachedKey, current.cas(), envelope.flags(), envelope.encode(), expiresAt)
             : store.add(memcachedKey, envelope.flags(), envelope.encode(), expiresAt);
     return stored ? WriteOutcome.CREATED : WriteOutcome.CONFLICT;
+  }
+
+  /**
+   * Stores unconditionally, as a creation: for puts whose outcome cannot depend on what they
+   * overwrite (see {@link ExpiryCalculator#isWriteHistoryFree()}). False when the expiry policy
+   * expires the entry at once (nothing is written then; the caller takes the reading path).
+   */
+  boolean overwrite(EncodedKey key, byte[] bytes, long now) {
+    long expiresAt = expiry.onCreation(now);
+    if (expiresAt <= now) {
+      return false;
+    }
+    Envelope envelope = codec.envelope(key, expiresAt, bytes);
+    store.set(key.memcachedKey(), envelope.flags(), envelope.encode(), expiresAt);
+    return true;
   }
 
   /** Deletes the version {@code current} read; false if it changed meanwhile. */

@@ -43,8 +43,8 @@ final class EntryCodec {
   }
 
   /** A new envelope for {@code key}; embeds the serialized key when the memcached key is hashed. */
-  Envelope envelope(EncodedKey key, long createdAt, long expiresAt, byte[] value) {
-    return new Envelope(createdAt, expiresAt, key.hashed() ? key.serializedKey() : null, value);
+  Envelope envelope(EncodedKey key, long expiresAt, byte[] value) {
+    return new Envelope(expiresAt, key.hashed() ? key.serializedKey() : null, value);
   }
 
   /** Interprets what the store returned for {@code key}. */
@@ -83,8 +83,8 @@ final class EntryCodec {
   Object value(RemoteEntry entry, String memcachedKey) {
     Object value = entry.cachedValue();
     if (value == null) {
-      byte[] bytes = entry.envelope().value();
-      value = deserialize(bytes, memcachedKey);
+      Envelope envelope = entry.envelope();
+      value = deserialize(envelope.valueBuffer(), envelope.valueOffset(), envelope.valueLength(), memcachedKey);
       entry.cacheValue(value);
     }
     return value;
@@ -97,16 +97,16 @@ final class EntryCodec {
       if (serialized == null) {
         serialized = entry.envelope() == null ? null : entry.envelope().key();
       }
-      return serialized == null ? null : deserialize(serialized, memcachedKey);
+      return serialized == null ? null : deserialize(serialized, 0, serialized.length, memcachedKey);
     } catch (CorruptEntryException e) {
       LOG.warn("cache {}: unreadable key {} skipped: {}", cacheName, memcachedKey, e.getMessage());
       return null;
     }
   }
 
-  private Object deserialize(byte[] bytes, String memcachedKey) {
+  private Object deserialize(byte[] bytes, int offset, int length, String memcachedKey) {
     try {
-      return serializer.deserialize(bytes, 0, bytes.length);
+      return serializer.deserialize(bytes, offset, length);
     } catch (DisallowedClassException e) {
       throw new CacheException("cache " + cacheName + ", key " + memcachedKey + ": " + e.getMessage(), e);
     } catch (CorruptEntryException e) {

@@ -180,11 +180,22 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
     byte[] bytes = codec.serializeValue(value);
     writer.write(key, value);
     PendingEvents<K, V> events = events();
-    if (store(key, encoded, value, bytes, events) != WriteOutcome.NOT_STORED) {
+    if (blindWritesAllowed(events) && access.overwrite(encoded, bytes, access.now())) {
+      statistics.puts(1);
+    } else if (store(key, encoded, value, bytes, events) != WriteOutcome.NOT_STORED) {
       statistics.puts(1);
     }
     dispatcher.dispatch(events.list());
     statistics.putTime(start);
+  }
+
+  /**
+   * A put needs to read what it overwrites only for events (CREATED or UPDATED, old values) and
+   * for expiry policies whose update lifetime differs from a creation's. Otherwise it is a single
+   * memcached {@code set}.
+   */
+  private boolean blindWritesAllowed(PendingEvents<K, V> events) {
+    return !events.isActive() && access.expiry().isWriteHistoryFree();
   }
 
   /** Put semantics without writer or statistics: creates or updates, whatever is there. */
@@ -268,12 +279,20 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
     if (failure != null) {
       toWrite.forEach(e -> unwritten.add(e.getKey()));
     }
-    Map<String, StoreEntry> found = access.readAll(memcachedKeys(keys.values()));
     PendingEvents<K, V> events = events();
+    boolean blind = blindWritesAllowed(events);
+    Map<String, StoreEntry> found = blind ? Map.of() : access.readAll(memcachedKeys(keys.values()));
     int puts = 0;
     for (Map.Entry<K, EncodedKey> e : keys.entrySet()) {
       K key = e.getKey();
       if (unwritten.contains(key)) {
+        continue;
+      }
+      if (blind) {
+        if (access.overwrite(e.getValue(), bytes.get(key), access.now())
+            || store(key, e.getValue(), map.get(key), bytes.get(key), events) != WriteOutcome.NOT_STORED) {
+          puts++;
+        }
         continue;
       }
       EncodedKey ek = e.getValue();

@@ -10,8 +10,8 @@ import java.util.List;
  * memcached, which are untrusted input: anyone who can reach the memcached port can write them.
  *
  * <p>Allowed: the JDK's value types (boxed primitives, strings, collections, {@code java.time},
- * {@code java.math}), primitive arrays, the cache's declared key and value types, and the
- * configured patterns (JDK filter syntax: {@code com.acme.Order}, {@code com.acme.*} for a
+ * {@code java.math}), primitive arrays, the framework types in {@link #FRAMEWORK_TYPES}, the
+ * cache's declared key and value types, and the configured patterns (JDK filter syntax: {@code com.acme.Order}, {@code com.acme.*} for a
  * package, {@code com.acme.**} with sub-packages). Everything else is rejected.
  */
 public final class DeserializationFilters {
@@ -25,6 +25,16 @@ public final class DeserializationFilters {
           "java.lang.Object",
           "java.util.*", "java.util.concurrent.*", "java.time.*", "java.time.chrono.*",
           "java.math.*", "java.net.URI", "java.net.URL", "java.util.UUID");
+
+  /**
+   * Data holders that the frameworks caching through JCache store themselves, so they work without
+   * configuration: Spring's key of a multi-argument method and its cached-null marker. Exact
+   * classes only; what a {@code SimpleKey} holds is still checked class by class.
+   */
+  static final List<String> FRAMEWORK_TYPES =
+      List.of(
+          "org.springframework.cache.interceptor.SimpleKey",
+          "org.springframework.cache.support.NullValue");
 
   /** Structure limits against resource-exhaustion payloads. */
   private static final String LIMITS = "maxdepth=100;maxrefs=1000000;maxarray=100000000";
@@ -40,6 +50,7 @@ public final class DeserializationFilters {
   public static ObjectInputFilter allowlist(
       Collection<Class<?>> declaredTypes, Collection<String> patterns) {
     List<String> allowed = new ArrayList<>(JDK_VALUE_TYPES);
+    allowed.addAll(FRAMEWORK_TYPES);
     for (Class<?> type : declaredTypes) {
       if (type != null && type != Object.class && !type.isPrimitive()) {
         allowed.add(type.getName());

@@ -1,47 +1,99 @@
 package io.memjcache.codec;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
- * The value stored under one of our keys: creation and expiry times in epoch milliseconds, the
- * serialized value and, for keys too long to store verbatim, the serialized key.
+ * The value stored under one of our keys: the expiry time in epoch milliseconds, the serialized
+ * value and, for keys too long to store verbatim, the serialized key.
  *
- * <p>Wire format (memcached's 32-bit flags carry the format version and the flag bits, so they cost
- * nothing in the item):
+ * <p>Wire format. memcached's 32-bit flags carry the format version and which optional fields
+ * follow, so they cost nothing in the item; an eternal entry with a short key costs no byte beyond
+ * its serialized value:
  *
  * <pre>
- *   flags: bits 0-7 format version (1), bit 8 {@link #HAS_KEY}
- *   data:  createdAt(8) expiresAt(8) [keyLength(4) key] value
+ *   flags: bits 0-7 format version (1), bit 8 {@link #HAS_KEY}, bit 9 {@link #HAS_EXPIRY}
+ *   data:  [expiresAt(8)] [keyLength(4) key] value
  * </pre>
  *
- * {@code expiresAt} is {@link Long#MAX_VALUE} for an entry that never expires.
+ * {@link #NEVER} ({@code Long.MAX_VALUE}) stands for an entry that never expires. A decoded
+ * envelope points into the bytes read from memcached instead of copying its value out of them.
  */
-public record Envelope(long createdAt, long expiresAt, byte[] key, byte[] value) {
+public final class Envelope {
 
   public static final int FORMAT_VERSION = 1;
   public static final int HAS_KEY = 1 << 8;
+  public static final int HAS_EXPIRY = 1 << 9;
   public static final long NEVER = Long.MAX_VALUE;
-  private static final int HEADER = 16;
+  private static final int KNOWN_FLAGS = 0xFF | HAS_KEY | HAS_EXPIRY;
+
+  private final long expiresAt;
+  private final byte[] key;
+  private final byte[] buffer;
+  private final int valueOffset;
+  private final int valueLength;
+
+  public Envelope(long expiresAt, byte[] key, byte[] value) {
+    this(expiresAt, key, value, 0, value.length);
+  }
+
+  private Envelope(long expiresAt, byte[] key, byte[] buffer, int valueOffset, int valueLength) {
+    this.expiresAt = expiresAt;
+    this.key = key;
+    this.buffer = buffer;
+    this.valueOffset = valueOffset;
+    this.valueLength = valueLength;
+  }
+
+  public long expiresAt() {
+    return expiresAt;
+  }
+
+  /** The serialized key, when the memcached key is a hash of it; else null. */
+  public byte[] key() {
+    return key;
+  }
+
+  /** The array holding the serialized value, at {@link #valueOffset()} for {@link #valueLength()} bytes. */
+  public byte[] valueBuffer() {
+    return buffer;
+  }
+
+  public int valueOffset() {
+    return valueOffset;
+  }
+
+  public int valueLength() {
+    return valueLength;
+  }
+
+  /** A copy of the serialized value. */
+  public byte[] value() {
+    return Arrays.copyOfRange(buffer, valueOffset, valueOffset + valueLength);
+  }
 
   public boolean isExpiredAt(long now) {
     return expiresAt <= now;
   }
 
   public Envelope withExpiresAt(long newExpiresAt) {
-    return new Envelope(createdAt, newExpiresAt, key, value);
+    return new Envelope(newExpiresAt, key, buffer, valueOffset, valueLength);
   }
 
   public int flags() {
-    return FORMAT_VERSION | (key != null ? HAS_KEY : 0);
+    return FORMAT_VERSION | (key != null ? HAS_KEY : 0) | (expiresAt != NEVER ? HAS_EXPIRY : 0);
   }
 
   public byte[] encode() {
-    int size = HEADER + (key != null ? 4 + key.length : 0) + value.length;
-    ByteBuffer out = ByteBuffer.allocate(size).putLong(createdAt).putLong(expiresAt);
+    int size = (expiresAt != NEVER ? 8 : 0) + (key != null ? 4 + key.length : 0) + valueLength;
+    ByteBuffer out = ByteBuffer.allocate(size);
+    if (expiresAt != NEVER) {
+      out.putLong(expiresAt);
+    }
     if (key != null) {
       out.putInt(key.length).put(key);
     }
-    return out.put(value).array();
+    return out.put(buffer, valueOffset, valueLength).array();
   }
 
   /**
@@ -53,15 +105,18 @@ public record Envelope(long createdAt, long expiresAt, byte[] key, byte[] value)
     if ((flags & 0xFF) != FORMAT_VERSION) {
       throw new CorruptEntryException("format version " + (flags & 0xFF) + " is not " + FORMAT_VERSION);
     }
-    if ((flags & ~(0xFF | HAS_KEY)) != 0) {
+    if ((flags & ~KNOWN_FLAGS) != 0) {
       throw new CorruptEntryException("unknown flag bits " + Integer.toHexString(flags));
     }
-    if (data == null || data.length < HEADER + 1) {
+    int header = ((flags & HAS_EXPIRY) != 0 ? 8 : 0) + ((flags & HAS_KEY) != 0 ? 4 : 0);
+    if (data == null || data.length < header + 1) {
       throw new CorruptEntryException("entry shorter than its header");
     }
     ByteBuffer in = ByteBuffer.wrap(data);
-    long createdAt = in.getLong();
-    long expiresAt = in.getLong();
+    long expiresAt = (flags & HAS_EXPIRY) != 0 ? in.getLong() : NEVER;
+    if (expiresAt == NEVER && (flags & HAS_EXPIRY) != 0) {
+      throw new CorruptEntryException("expiry field holds the never-expires marker");
+    }
     byte[] key = null;
     if ((flags & HAS_KEY) != 0) {
       int keyLength = in.getInt();
@@ -71,8 +126,6 @@ public record Envelope(long createdAt, long expiresAt, byte[] key, byte[] value)
       key = new byte[keyLength];
       in.get(key);
     }
-    byte[] value = new byte[in.remaining()];
-    in.get(value);
-    return new Envelope(createdAt, expiresAt, key, value);
+    return new Envelope(expiresAt, key, data, in.position(), in.remaining());
   }
 }

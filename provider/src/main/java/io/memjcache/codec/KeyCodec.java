@@ -7,7 +7,9 @@ import java.util.Arrays;
 import java.util.Base64;
 
 /**
- * Maps a cache's keys to memcached keys: {@code <namespace>:<cache>:<base64url(serialized key)>}.
+ * Maps a cache's keys to memcached keys: {@code <namespace>:<cache>:=<key>} for a String key made
+ * only of {@code [A-Za-z0-9._-]} (readable in memcached tools, and no bigger than the key itself),
+ * else {@code <namespace>:<cache>:<base64url(serialized key)>}.
  *
  * <p>The prefix keeps applications and caches apart and lets enumeration find one cache's keys.
  * When the result would pass memcached's 250-byte limit the key part becomes {@code
@@ -20,6 +22,7 @@ public final class KeyCodec {
   public static final int MAX_KEY_LENGTH = 250;
 
   private static final char HASHED = '#';
+  private static final char PLAIN_STRING = '=';
   private static final int MAX_PREFIX_PART = 80;
   private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
@@ -39,7 +42,9 @@ public final class KeyCodec {
   public record EncodedKey(String memcachedKey, byte[] serializedKey, boolean hashed) {}
 
   public EncodedKey encode(byte[] serializedKey) {
-    String verbatim = prefix + ENCODER.encodeToString(serializedKey);
+    String verbatim = isPlainString(serializedKey)
+        ? prefix + PLAIN_STRING + new String(serializedKey, 1, serializedKey.length - 1, StandardCharsets.US_ASCII)
+        : prefix + ENCODER.encodeToString(serializedKey);
     if (verbatim.length() <= MAX_KEY_LENGTH) {
       return new EncodedKey(verbatim, serializedKey, false);
     }
@@ -57,11 +62,35 @@ public final class KeyCodec {
     if (memcachedKey.length() > prefix.length() && memcachedKey.charAt(prefix.length()) == HASHED) {
       return null;
     }
+    if (memcachedKey.length() > prefix.length() && memcachedKey.charAt(prefix.length()) == PLAIN_STRING) {
+      byte[] chars = memcachedKey.substring(prefix.length() + 1).getBytes(StandardCharsets.US_ASCII);
+      byte[] serialized = new byte[chars.length + 1];
+      serialized[0] = Serializer.STRING;
+      System.arraycopy(chars, 0, serialized, 1, chars.length);
+      return serialized;
+    }
     try {
       return DECODER.decode(memcachedKey.substring(prefix.length()));
     } catch (IllegalArgumentException e) {
       throw new CorruptEntryException("undecodable key " + memcachedKey, e);
     }
+  }
+
+  /** A serialized String whose characters memcached keys and their dumps keep as they are. */
+  private static boolean isPlainString(byte[] serialized) {
+    if (serialized.length == 0 || serialized[0] != Serializer.STRING) {
+      return false;
+    }
+    for (int i = 1; i < serialized.length; i++) {
+      if (!isSafe((char) (serialized[i] & 0xFF))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isSafe(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
   }
 
   /** True when the key embedded in an envelope is the key we asked for. */
@@ -77,8 +106,7 @@ public final class KeyCodec {
     StringBuilder out = new StringBuilder(name.length());
     for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
       char c = (char) (b & 0xFF);
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '.' || c == '_' || c == '-') {
+      if (isSafe(c)) {
         out.append(c);
       } else {
         out.append('~').append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xF, 16));

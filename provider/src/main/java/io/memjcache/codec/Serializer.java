@@ -24,7 +24,8 @@ import javax.cache.CacheException;
  */
 public final class Serializer {
 
-  private static final byte STRING = 1;
+  /** Tag of the String fast path; {@link KeyCodec} stores such keys readably. */
+  static final byte STRING = 1;
   private static final byte INTEGER = 2;
   private static final byte LONG = 3;
   private static final byte BYTES = 4;

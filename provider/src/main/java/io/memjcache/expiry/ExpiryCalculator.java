@@ -46,6 +46,18 @@ public final class ExpiryCalculator {
         || type == TouchedExpiryPolicy.class;
   }
 
+  /**
+   * True when a write's expiry does not depend on what it overwrites: the built-in eternal,
+   * modified and touched policies give an update the same lifetime as a creation. A put may then
+   * store without reading first (one round trip instead of two).
+   */
+  public boolean isWriteHistoryFree() {
+    Class<?> type = policy.getClass();
+    return type == EternalExpiryPolicy.class
+        || type == ModifiedExpiryPolicy.class
+        || type == TouchedExpiryPolicy.class;
+  }
+
   /** Expiry of a newly created entry; {@code <= now} means it must not be stored at all. */
   public long onCreation(long now) {
     Duration duration;

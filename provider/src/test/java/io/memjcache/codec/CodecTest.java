@@ -78,20 +78,22 @@ class CodecTest {
     assertThrows(CorruptEntryException.class, () -> serializer.deserialize(new byte[] {2, 1}, 0, 2));
     assertThrows(CorruptEntryException.class, () -> serializer.deserialize(new byte[] {0x7F, 1, 2, 3}, 0, 4));
     assertThrows(CorruptEntryException.class, () -> Envelope.decode(2, new byte[40]));
-    assertThrows(CorruptEntryException.class, () -> Envelope.decode(1, new byte[3]));
+    assertThrows(CorruptEntryException.class, () -> Envelope.decode(1 | Envelope.HAS_EXPIRY, new byte[3]));
+    assertThrows(CorruptEntryException.class, () -> Envelope.decode(1, new byte[0]));
     assertThrows(CorruptEntryException.class, () -> Envelope.decode(1 | Envelope.HAS_KEY, new byte[20]));
   }
 
   @Test
   void envelopeRoundTrips() {
-    Envelope plain = new Envelope(10, Envelope.NEVER, null, new byte[] {1, 'a'});
+    Envelope plain = new Envelope(Envelope.NEVER, null, new byte[] {1, 'a'});
+    assertEquals(2, plain.encode().length, "an eternal entry costs nothing beyond its value");
     Envelope decoded = Envelope.decode(plain.flags(), plain.encode());
-    assertEquals(10, decoded.createdAt());
     assertEquals(Envelope.NEVER, decoded.expiresAt());
     assertNull(decoded.key());
     assertArrayEquals(plain.value(), decoded.value());
 
-    Envelope keyed = new Envelope(1, 2, new byte[] {9, 9}, new byte[] {1, 'b'});
+    Envelope keyed = new Envelope(2, new byte[] {9, 9}, new byte[] {1, 'b'});
+    assertEquals(8 + 4 + 2 + 2, keyed.encode().length);
     Envelope decodedKeyed = Envelope.decode(keyed.flags(), keyed.encode());
     assertArrayEquals(new byte[] {9, 9}, decodedKeyed.key());
     assertTrue(decodedKeyed.isExpiredAt(2));
@@ -105,7 +107,12 @@ class CodecTest {
     byte[] shortKey = serializer.serialize("k1");
     KeyCodec.EncodedKey encoded = codec.encode(shortKey);
     assertFalse(encoded.hashed());
+    assertEquals("app:orders~3aeu:=k1", encoded.memcachedKey(), "plain String keys stay readable");
     assertArrayEquals(shortKey, codec.serializedKeyOf(encoded.memcachedKey()));
+    for (Object key : List.of("with space", "ünï", "a=b", "", 42, 42L)) {
+      byte[] serialized = serializer.serialize(key);
+      assertArrayEquals(serialized, codec.serializedKeyOf(codec.encode(serialized).memcachedKey()), String.valueOf(key));
+    }
 
     byte[] longKey = serializer.serialize("x".repeat(300));
     KeyCodec.EncodedKey hashed = codec.encode(longKey);

@@ -99,8 +99,7 @@ public final class XMemcachedStore implements Store {
       if (response == null) {
         return null;
       }
-      StoreEntry value = response.getValue();
-      return new StoreEntry(value.flags(), value.data(), response.getCas());
+      return withCas(response);
     } catch (TimeoutException | InterruptedException | MemcachedException | RuntimeException e) {
       throw failure("get", key, e);
     }
@@ -118,15 +117,17 @@ public final class XMemcachedStore implements Store {
         return Map.of();
       }
       Map<String, StoreEntry> result = new HashMap<>(found.size() * 2);
-      found.forEach(
-          (key, response) -> {
-            StoreEntry value = response.getValue();
-            result.put(key, new StoreEntry(value.flags(), value.data(), response.getCas()));
-          });
+      found.forEach((key, response) -> result.put(key, withCas(response)));
       return result;
     } catch (TimeoutException | InterruptedException | MemcachedException | RuntimeException e) {
       throw failure("get of " + keys.size() + " keys", keys, e);
     }
+  }
+
+  /** The entry with the response's CAS token (the transcoder usually has it already). */
+  private static StoreEntry withCas(GetsResponse<StoreEntry> response) {
+    StoreEntry value = response.getValue();
+    return value.cas() == response.getCas() ? value : new StoreEntry(value.flags(), value.data(), response.getCas());
   }
 
   @Override
