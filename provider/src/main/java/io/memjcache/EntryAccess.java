@@ -9,6 +9,8 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.function.LongSupplier;
 import javax.cache.CacheException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The read and compare-and-swap primitives of one cache's entries: what a read found, whether it
@@ -16,6 +18,8 @@ import javax.cache.CacheException;
  * entry since it was read. JCache rules (events, writers, statistics) stay in the cache.
  */
 final class EntryAccess<V> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EntryAccess.class);
 
   /** How one write attempt went. */
   enum WriteOutcome {
@@ -84,6 +88,25 @@ final class EntryAccess<V> {
       return null;
     }
     return (V) codec.value(entry, memcachedKey);
+  }
+
+  /**
+   * For a write: the live value, or null when there is none or it cannot be read (garbage,
+   * another format, a class outside the allowlist). The write then replaces or deletes what is
+   * there with compare-and-swap instead of failing: one bad entry must not block evictions.
+   */
+  V writableValue(String memcachedKey, RemoteEntry entry, long now) {
+    try {
+      return liveValue(memcachedKey, entry, now);
+    } catch (CacheException e) {
+      LOG.warn("cache {}: entry under {} cannot be read and will be replaced or removed: {}", cacheName, memcachedKey, e.getMessage());
+      return null;
+    }
+  }
+
+  /** Deletes an entry that exists, has not expired, but has no readable value; true if it did. */
+  boolean discardUnreadable(String memcachedKey, RemoteEntry entry, long now) {
+    return entry.exists() && !entry.isExpired(now) && store.delete(memcachedKey, entry.cas());
   }
 
   /** The value an expired entry had (for EXPIRED events), or null. */

@@ -10,26 +10,19 @@ import io.memjcache.store.near.NearCacheStatistics;
 import io.memjcache.store.StoreEntry;
 import java.io.Closeable;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import javax.cache.Cache;
-import javax.cache.CacheException;
 import javax.cache.CacheManager;
 import javax.cache.configuration.CacheEntryListenerConfiguration;
 import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.configuration.Configuration;
-import javax.cache.integration.CacheWriterException;
 import javax.cache.integration.CompletionListener;
 import javax.cache.processor.EntryProcessor;
-import javax.cache.processor.EntryProcessorException;
 import javax.cache.processor.EntryProcessorResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,8 +50,10 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
   private final EventDispatcher<K, V> dispatcher;
   private final Loader<K, V> loader;
   private final Writer<K, V> writer;
-  private final Executor loadExecutor;
   private final NearCacheStatistics nearCacheStatistics;
+  private final CacheContext<K, V> context;
+  private final BulkOperations<K, V> bulk;
+  private final EntryProcessing<K, V> processing;
   private volatile boolean closed;
 
   MemcachedCache(
@@ -74,7 +69,6 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
     this.configuration = configuration;
     this.access = access;
     this.codec = access.codec();
-    this.loadExecutor = loadExecutor;
     this.loader = new Loader<>(configuration);
     this.writer = new Writer<>(configuration);
     this.dispatcher = new EventDispatcher<>(name);
@@ -82,6 +76,9 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
       dispatcher.register(listener);
     }
     statistics.setEnabled(configuration.isStatisticsEnabled());
+    this.context = new CacheContext<>(this, access, statistics, dispatcher, loader, writer);
+    this.bulk = new BulkOperations<>(context, loadExecutor);
+    this.processing = new EntryProcessing<>(context);
   }
 
   // ---------------------------------------------------------------- reads
@@ -92,73 +89,17 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
     Objects.requireNonNull(key, "key");
     long start = System.nanoTime();
     EncodedKey encoded = codec.encodeKey(key);
-    PendingEvents<K, V> events = events();
-    V value = readThrough(key, encoded, access.read(encoded), events);
+    PendingEvents<K, V> events = context.events();
+    V value = context.readThrough(key, encoded, access.read(encoded), events);
     dispatcher.dispatch(events.list());
     statistics.getTime(start);
     return value;
   }
 
-  /** The live value (an access), else a miss that the loader may fill. Counts the hit or miss. */
-  private V readThrough(K key, EncodedKey encoded, RemoteEntry entry, PendingEvents<K, V> events) {
-    long now = access.now();
-    V value = access.liveValue(encoded.memcachedKey(), entry, now);
-    if (value != null) {
-      statistics.hits(1);
-      access.touch(encoded.memcachedKey(), entry, now);
-      return value;
-    }
-    statistics.misses(1);
-    reportIfExpired(key, encoded, entry, now, events);
-    if (!loader.isReadThrough()) {
-      return null;
-    }
-    V loaded = loader.load(key);
-    if (loaded != null) {
-      storeLoaded(key, encoded, loaded, events);
-    }
-    return loaded;
-  }
-
   @Override
   public Map<K, V> getAll(Set<? extends K> keys) {
     requireOpen();
-    Objects.requireNonNull(keys, "keys");
-    long start = System.nanoTime();
-    Map<K, EncodedKey> encoded = encodeAll(keys);
-    Map<String, StoreEntry> found = access.readAll(memcachedKeys(encoded.values()));
-    PendingEvents<K, V> events = events();
-    Map<K, V> result = new LinkedHashMap<>();
-    List<K> misses = new ArrayList<>();
-    for (Map.Entry<K, EncodedKey> e : encoded.entrySet()) {
-      K key = e.getKey();
-      EncodedKey ek = e.getValue();
-      RemoteEntry entry = codec.decode(ek, found.get(ek.memcachedKey()));
-      long now = access.now();
-      V value = access.liveValue(ek.memcachedKey(), entry, now);
-      if (value != null) {
-        statistics.hits(1);
-        access.touch(ek.memcachedKey(), entry, now);
-        result.put(key, value);
-      } else {
-        statistics.misses(1);
-        reportIfExpired(key, ek, entry, now, events);
-        misses.add(key);
-      }
-    }
-    if (loader.isReadThrough() && !misses.isEmpty()) {
-      Map<K, V> loaded = loader.loadAll(misses);
-      for (K key : misses) {
-        V value = loaded.get(key);
-        if (value != null) {
-          storeLoaded(key, encoded.get(key), value, events);
-          result.put(key, value);
-        }
-      }
-    }
-    dispatcher.dispatch(events.list());
-    statistics.getTime(start);
-    return result;
+    return bulk.getAll(keys);
   }
 
   @Override
@@ -166,7 +107,7 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
     requireOpen();
     Objects.requireNonNull(key, "key");
     EncodedKey encoded = codec.encodeKey(key);
-    return access.liveValue(encoded.memcachedKey(), access.read(encoded), access.now()) != null;
+    return access.read(encoded).isLive(access.now());
   }
 
   // ---------------------------------------------------------------- writes
@@ -174,73 +115,41 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
   @Override
   public void put(K key, V value) {
     requireOpen();
-    requireKeyValue(key, value);
+    context.requireKeyValue(key, value);
     long start = System.nanoTime();
     EncodedKey encoded = codec.encodeKey(key);
     byte[] bytes = codec.serializeValue(value);
     writer.write(key, value);
-    PendingEvents<K, V> events = events();
-    if (blindWritesAllowed(events) && access.overwrite(encoded, bytes, access.now())) {
+    PendingEvents<K, V> events = context.events();
+    if (context.blindWritesAllowed(events) && access.overwrite(encoded, bytes, access.now())) {
       statistics.puts(1);
-    } else if (store(key, encoded, value, bytes, events) != WriteOutcome.NOT_STORED) {
+    } else if (context.store(key, encoded, value, bytes, events) != WriteOutcome.NOT_STORED) {
       statistics.puts(1);
     }
     dispatcher.dispatch(events.list());
     statistics.putTime(start);
   }
 
-  /**
-   * A put needs to read what it overwrites only for events (CREATED or UPDATED, old values) and
-   * for expiry policies whose update lifetime differs from a creation's. Otherwise it is a single
-   * memcached {@code set}.
-   */
-  private boolean blindWritesAllowed(PendingEvents<K, V> events) {
-    return !events.isActive() && access.expiry().isWriteHistoryFree();
-  }
-
-  /** Put semantics without writer or statistics: creates or updates, whatever is there. */
-  private WriteOutcome store(K key, EncodedKey encoded, V value, byte[] bytes, PendingEvents<K, V> events) {
-    for (int attempt = 0; attempt < access.maxRetries(); attempt++) {
-      long now = access.now();
-      RemoteEntry current = access.readLatest(encoded);
-      V old = access.liveValue(encoded.memcachedKey(), current, now);
-      WriteOutcome outcome = access.tryWrite(encoded, current, old != null, bytes, now);
-      if (outcome != WriteOutcome.CONFLICT) {
-        if (old == null) {
-          reportExpired(key, encoded, current, now, events);
-        }
-        record(outcome, key, value, old, events);
-        return outcome;
-      }
-    }
-    throw access.contention(encoded);
-  }
-
-  /** A value the loader returned goes into the cache like a put, minus writer and statistics. */
-  private void storeLoaded(K key, EncodedKey encoded, V value, PendingEvents<K, V> events) {
-    store(key, encoded, value, codec.serializeValue(value), events);
-  }
-
   @Override
   public V getAndPut(K key, V value) {
     requireOpen();
-    requireKeyValue(key, value);
+    context.requireKeyValue(key, value);
     long start = System.nanoTime();
     EncodedKey encoded = codec.encodeKey(key);
     byte[] bytes = codec.serializeValue(value);
     writer.write(key, value);
-    PendingEvents<K, V> events = events();
+    PendingEvents<K, V> events = context.events();
     for (int attempt = 0; attempt < access.maxRetries(); attempt++) {
       long now = access.now();
       RemoteEntry current = access.readLatest(encoded);
-      V old = access.liveValue(encoded.memcachedKey(), current, now);
+      V old = access.writableValue(encoded.memcachedKey(), current, now);
       WriteOutcome outcome = access.tryWrite(encoded, current, old != null, bytes, now);
       if (outcome != WriteOutcome.CONFLICT) {
         if (old == null) {
-          reportExpired(key, encoded, current, now, events);
+          context.reportExpired(key, encoded, current, now, events);
         }
-        record(outcome, key, value, old, events);
-        countRead(old != null);
+        context.record(outcome, key, value, old, events);
+        context.countRead(old != null);
         if (outcome != WriteOutcome.NOT_STORED) {
           statistics.puts(1);
         }
@@ -256,76 +165,17 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
   @Override
   public void putAll(Map<? extends K, ? extends V> map) {
     requireOpen();
-    Objects.requireNonNull(map, "map");
-    long start = System.nanoTime();
-    // Validate and serialize everything first: bad input must change nothing.
-    Map<K, EncodedKey> keys = new LinkedHashMap<>();
-    Map<K, byte[]> bytes = new HashMap<>();
-    List<Cache.Entry<? extends K, ? extends V>> toWrite = new ArrayList<>(map.size());
-    for (Map.Entry<? extends K, ? extends V> e : map.entrySet()) {
-      requireKeyValue(e.getKey(), e.getValue());
-      keys.put(e.getKey(), codec.encodeKey(e.getKey()));
-      bytes.put(e.getKey(), codec.serializeValue(e.getValue()));
-      toWrite.add(new MemcachedCacheEntry<>(e.getKey(), e.getValue()));
-    }
-    // A partial writer failure leaves the unwritten entries in the list: store only the others.
-    CacheWriterException failure = null;
-    try {
-      writer.writeAll(toWrite);
-    } catch (CacheWriterException e) {
-      failure = e;
-    }
-    Set<K> unwritten = new HashSet<>();
-    if (failure != null) {
-      toWrite.forEach(e -> unwritten.add(e.getKey()));
-    }
-    PendingEvents<K, V> events = events();
-    boolean blind = blindWritesAllowed(events);
-    Map<String, StoreEntry> found = blind ? Map.of() : access.readAll(memcachedKeys(keys.values()));
-    int puts = 0;
-    for (Map.Entry<K, EncodedKey> e : keys.entrySet()) {
-      K key = e.getKey();
-      if (unwritten.contains(key)) {
-        continue;
-      }
-      if (blind) {
-        if (access.overwrite(e.getValue(), bytes.get(key), access.now())
-            || store(key, e.getValue(), map.get(key), bytes.get(key), events) != WriteOutcome.NOT_STORED) {
-          puts++;
-        }
-        continue;
-      }
-      EncodedKey ek = e.getValue();
-      V value = map.get(key);
-      long now = access.now();
-      RemoteEntry current = codec.decode(ek, found.get(ek.memcachedKey()));
-      V old = access.liveValue(ek.memcachedKey(), current, now);
-      WriteOutcome outcome = access.tryWrite(ek, current, old != null, bytes.get(key), now);
-      if (outcome == WriteOutcome.CONFLICT) {
-        outcome = store(key, ek, value, bytes.get(key), events);
-      } else {
-        record(outcome, key, value, old, events);
-      }
-      if (outcome != WriteOutcome.NOT_STORED) {
-        puts++;
-      }
-    }
-    statistics.puts(puts);
-    dispatcher.dispatch(events.list());
-    statistics.putTime(start);
-    if (failure != null) {
-      throw failure;
-    }
+    bulk.putAll(map);
   }
 
   @Override
   public boolean putIfAbsent(K key, V value) {
     requireOpen();
-    requireKeyValue(key, value);
+    context.requireKeyValue(key, value);
     long start = System.nanoTime();
     EncodedKey encoded = codec.encodeKey(key);
     byte[] bytes = codec.serializeValue(value);
-    PendingEvents<K, V> events = events();
+    PendingEvents<K, V> events = context.events();
     boolean stored = false;
     boolean present = false;
     if (!writer.isWriteThrough() && !events.isActive() && access.expiry().isSideEffectFree()) {
@@ -345,7 +195,7 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
       }
       long now = access.now();
       RemoteEntry current = access.readLatest(encoded);
-      if (access.liveValue(encoded.memcachedKey(), current, now) != null) {
+      if (access.writableValue(encoded.memcachedKey(), current, now) != null) {
         present = true;
         break;
       }
@@ -354,8 +204,8 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
       }
       WriteOutcome outcome = access.tryWrite(encoded, current, false, bytes, now);
       if (outcome != WriteOutcome.CONFLICT) {
-        reportExpired(key, encoded, current, now, events);
-        record(outcome, key, value, null, events);
+        context.reportExpired(key, encoded, current, now, events);
+        context.record(outcome, key, value, null, events);
         stored = outcome == WriteOutcome.CREATED;
         break;
       }
@@ -380,8 +230,8 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
     long start = System.nanoTime();
     EncodedKey encoded = codec.encodeKey(key);
     writer.delete(key);
-    PendingEvents<K, V> events = events();
-    boolean removed = removeEntry(key, encoded, events) != null;
+    PendingEvents<K, V> events = context.events();
+    boolean removed = context.removeEntry(key, encoded, events) != null;
     dispatcher.dispatch(events.list());
     if (removed) {
       statistics.removals(1);
@@ -390,37 +240,19 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
     return removed;
   }
 
-  /** Deletes the live entry under {@code key}, raising REMOVED; returns its value or null. */
-  private V removeEntry(K key, EncodedKey encoded, PendingEvents<K, V> events) {
-    for (int attempt = 0; attempt < access.maxRetries(); attempt++) {
-      long now = access.now();
-      RemoteEntry current = access.readLatest(encoded);
-      V old = access.liveValue(encoded.memcachedKey(), current, now);
-      if (old == null) {
-        reportIfExpired(key, encoded, current, now, events);
-        return null;
-      }
-      if (access.delete(encoded.memcachedKey(), current)) {
-        events.removed(key, old);
-        return old;
-      }
-    }
-    throw access.contention(encoded);
-  }
-
   @Override
   public boolean remove(K key, V oldValue) {
     requireOpen();
-    requireKeyValue(key, oldValue);
+    context.requireKeyValue(key, oldValue);
     long start = System.nanoTime();
     EncodedKey encoded = codec.encodeKey(key);
-    PendingEvents<K, V> events = events();
+    PendingEvents<K, V> events = context.events();
     for (int attempt = 0; attempt < access.maxRetries(); attempt++) {
       long now = access.now();
       RemoteEntry current = access.readLatest(encoded);
-      V value = access.liveValue(encoded.memcachedKey(), current, now);
+      V value = access.writableValue(encoded.memcachedKey(), current, now);
       if (value == null) {
-        reportIfExpired(key, encoded, current, now, events);
+        context.reportIfExpired(key, encoded, current, now, events);
         statistics.misses(1);
         dispatcher.dispatch(events.list());
         return false;
@@ -452,9 +284,9 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
     long start = System.nanoTime();
     EncodedKey encoded = codec.encodeKey(key);
     writer.delete(key);
-    PendingEvents<K, V> events = events();
-    V old = removeEntry(key, encoded, events);
-    countRead(old != null);
+    PendingEvents<K, V> events = context.events();
+    V old = context.removeEntry(key, encoded, events);
+    context.countRead(old != null);
     if (old != null) {
       statistics.removals(1);
     }
@@ -467,7 +299,7 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
   @Override
   public boolean replace(K key, V oldValue, V newValue) {
     requireOpen();
-    requireKeyValue(key, oldValue);
+    context.requireKeyValue(key, oldValue);
     Objects.requireNonNull(newValue, "newValue");
     return replace(key, oldValue, newValue, false) != null;
   }
@@ -475,14 +307,14 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
   @Override
   public boolean replace(K key, V value) {
     requireOpen();
-    requireKeyValue(key, value);
+    context.requireKeyValue(key, value);
     return replace(key, null, value, false) != null;
   }
 
   @Override
   public V getAndReplace(K key, V value) {
     requireOpen();
-    requireKeyValue(key, value);
+    context.requireKeyValue(key, value);
     return replace(key, null, value, true);
   }
 
@@ -494,13 +326,13 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
     long start = System.nanoTime();
     EncodedKey encoded = codec.encodeKey(key);
     byte[] bytes = codec.serializeValue(value);
-    PendingEvents<K, V> events = events();
+    PendingEvents<K, V> events = context.events();
     for (int attempt = 0; attempt < access.maxRetries(); attempt++) {
       long now = access.now();
       RemoteEntry current = access.readLatest(encoded);
-      V old = access.liveValue(encoded.memcachedKey(), current, now);
+      V old = access.writableValue(encoded.memcachedKey(), current, now);
       if (old == null) {
-        reportIfExpired(key, encoded, current, now, events);
+        context.reportIfExpired(key, encoded, current, now, events);
         statistics.misses(1);
         dispatcher.dispatch(events.list());
         return null;
@@ -515,7 +347,7 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
       }
       WriteOutcome outcome = access.tryWrite(encoded, current, true, bytes, now);
       if (outcome != WriteOutcome.CONFLICT) {
-        record(outcome, key, value, old, events);
+        context.record(outcome, key, value, old, events);
         statistics.hits(1);
         statistics.puts(1);
         dispatcher.dispatch(events.list());
@@ -532,77 +364,13 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
   @Override
   public void removeAll(Set<? extends K> keys) {
     requireOpen();
-    Objects.requireNonNull(keys, "keys");
-    Map<K, EncodedKey> encoded = encodeAll(keys);
-    removeAll(encoded);
+    bulk.removeAll(keys);
   }
 
   @Override
   public void removeAll() {
     requireOpen();
-    Map<K, EncodedKey> encoded = new LinkedHashMap<>();
-    for (List<String> batch : batches(access.store().keysWithPrefix(codec.prefix()))) {
-      Map<String, StoreEntry> found = access.readAll(batch);
-      long now = access.now();
-      for (Map.Entry<String, StoreEntry> e : found.entrySet()) {
-        RemoteEntry entry = codec.decode(e.getKey(), e.getValue());
-        if (!entry.isLive(now)) {
-          access.store().delete(e.getKey(), entry.cas());
-          continue;
-        }
-        @SuppressWarnings("unchecked")
-        K key = (K) codec.keyOf(e.getKey(), entry);
-        if (key != null) {
-          encoded.put(key, codec.encodeKey(key));
-        } else {
-          access.store().delete(e.getKey(), entry.cas());
-        }
-      }
-    }
-    removeAll(encoded);
-    access.store().evictLocalCopies();
-  }
-
-  /** Removes {@code keys} after the writer deleted them; keys the writer failed on stay. */
-  private void removeAll(Map<K, EncodedKey> keys) {
-    long start = System.nanoTime();
-    List<K> toDelete = new ArrayList<>(keys.keySet());
-    CacheWriterException failure = null;
-    try {
-      writer.deleteAll(toDelete);
-    } catch (CacheWriterException e) {
-      failure = e;
-    }
-    Set<K> undeleted = failure == null ? Set.of() : new HashSet<>(toDelete);
-    PendingEvents<K, V> events = events();
-    int removed = 0;
-    // One batched read per node, then a delete with CAS per key; a key changed meanwhile is
-    // removed through the read-delete loop.
-    Map<String, StoreEntry> found = access.readAll(memcachedKeys(keys.values()));
-    for (Map.Entry<K, EncodedKey> e : keys.entrySet()) {
-      K key = e.getKey();
-      EncodedKey ek = e.getValue();
-      if (undeleted.contains(key)) {
-        continue;
-      }
-      long now = access.now();
-      RemoteEntry current = codec.decode(ek, found.get(ek.memcachedKey()));
-      V old = access.liveValue(ek.memcachedKey(), current, now);
-      if (old == null) {
-        reportIfExpired(key, ek, current, now, events);
-      } else if (access.delete(ek.memcachedKey(), current)) {
-        events.removed(key, old);
-        removed++;
-      } else if (removeEntry(key, ek, events) != null) {
-        removed++;
-      }
-    }
-    statistics.removals(removed);
-    dispatcher.dispatch(events.list());
-    statistics.removeTime(start);
-    if (failure != null) {
-      throw failure;
-    }
+    bulk.removeAll();
   }
 
   @Override
@@ -624,105 +392,14 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
   @Override
   public <T> T invoke(K key, EntryProcessor<K, V, T> processor, Object... arguments) {
     requireOpen();
-    Objects.requireNonNull(key, "key");
-    Objects.requireNonNull(processor, "processor");
-    EncodedKey encoded = codec.encodeKey(key);
-    PendingEvents<K, V> events = events();
-    for (int attempt = 0; attempt < access.maxRetries(); attempt++) {
-      long now = access.now();
-      RemoteEntry current = access.readLatest(encoded);
-      V value = access.liveValue(encoded.memcachedKey(), current, now);
-      ProcessorEntry<K, V> entry = new ProcessorEntry<>(key, value, loader.isReadThrough() ? loader::load : null);
-      T result;
-      try {
-        result = processor.process(entry, arguments);
-      } catch (Exception e) {
-        throw e instanceof EntryProcessorException epe ? epe : new EntryProcessorException(e);
-      }
-      if (applyProcessed(key, encoded, current, value, entry, now, events)) {
-        if (value == null) {
-          reportExpired(key, encoded, current, now, events);
-        }
-        dispatcher.dispatch(events.list());
-        return result;
-      }
-    }
-    throw access.contention(encoded);
-  }
-
-  /** Writes what the processor did; false on a CAS conflict (the caller re-runs it). */
-  private boolean applyProcessed(
-      K key, EncodedKey encoded, RemoteEntry current, V before, ProcessorEntry<K, V> entry, long now,
-      PendingEvents<K, V> events) {
-    String memcachedKey = encoded.memcachedKey();
-    switch (entry.outcome()) {
-      case NONE, READ -> {
-        if (entry.outcome() == ProcessorEntry.Outcome.READ && before != null) {
-          access.touch(memcachedKey, current, now);
-        }
-        countRead(before != null);
-        return true;
-      }
-      case LOADED -> {
-        countRead(false);
-        storeLoaded(key, encoded, entry.newValue(), events);
-        return true;
-      }
-      case REMOVED -> {
-        countRead(before != null);
-        writer.delete(key);
-        if (before == null) {
-          return true;
-        }
-        if (!access.delete(memcachedKey, current)) {
-          return false;
-        }
-        events.removed(key, before);
-        statistics.removals(1);
-        return true;
-      }
-      case SET -> {
-        V value = entry.newValue();
-        writer.write(key, value);
-        WriteOutcome outcome = access.tryWrite(encoded, current, before != null, codec.serializeValue(value), now);
-        if (outcome == WriteOutcome.CONFLICT) {
-          return false;
-        }
-        countRead(before != null);
-        record(outcome, key, value, before, events);
-        if (outcome != WriteOutcome.NOT_STORED) {
-          statistics.puts(1);
-        }
-        return true;
-      }
-      default -> throw new IllegalStateException("unknown outcome " + entry.outcome());
-    }
+    return processing.invoke(key, processor, arguments);
   }
 
   @Override
   public <T> Map<K, EntryProcessorResult<T>> invokeAll(
       Set<? extends K> keys, EntryProcessor<K, V, T> processor, Object... arguments) {
     requireOpen();
-    Objects.requireNonNull(keys, "keys");
-    Objects.requireNonNull(processor, "processor");
-    for (K key : keys) {
-      Objects.requireNonNull(key, "a key in keys is null");
-    }
-    Map<K, EntryProcessorResult<T>> results = new HashMap<>();
-    for (K key : keys) {
-      try {
-        T result = invoke(key, processor, arguments);
-        if (result != null) {
-          results.put(key, () -> result);
-        }
-      } catch (EntryProcessorException e) {
-        results.put(key, () -> { throw e; });
-      } catch (CacheException | IllegalArgumentException e) {
-        EntryProcessorException wrapped = new EntryProcessorException(e);
-        results.put(key, () -> { throw wrapped; });
-      }
-    }
-    return results;
+    return processing.invokeAll(keys, processor, arguments);
   }
 
   // ---------------------------------------------------------------- loading and listeners
@@ -730,49 +407,8 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
   @Override
   public void loadAll(Set<? extends K> keys, boolean replaceExistingValues, CompletionListener completionListener) {
     requireOpen();
-    Objects.requireNonNull(keys, "keys");
-    for (K key : keys) {
-      Objects.requireNonNull(key, "a key in keys is null");
-    }
-    CompletionListener listener = completionListener != null ? completionListener : NO_LISTENER;
-    if (!loader.exists()) {
-      listener.onCompletion();
-      return;
-    }
-    List<K> keysToLoad = new ArrayList<>(keys);
-    loadExecutor.execute(() -> {
-      try {
-        List<K> wanted = new ArrayList<>();
-        for (K key : keysToLoad) {
-          if (replaceExistingValues || !containsKey(key)) {
-            wanted.add(key);
-          }
-        }
-        Map<K, V> loaded = wanted.isEmpty() ? Map.of() : loader.loadAll(wanted);
-        PendingEvents<K, V> events = events();
-        for (K key : wanted) {
-          V value = loaded.get(key);
-          if (value != null) {
-            storeLoaded(key, codec.encodeKey(key), value, events);
-          }
-        }
-        dispatcher.dispatch(events.list());
-        listener.onCompletion();
-      } catch (Exception e) {
-        listener.onException(e);
-      }
-    });
+    bulk.loadAll(keys, replaceExistingValues, completionListener);
   }
-
-  private static final CompletionListener NO_LISTENER = new CompletionListener() {
-    @Override
-    public void onCompletion() {}
-
-    @Override
-    public void onException(Exception e) {
-      LOG.warn("loadAll failed", e);
-    }
-  };
 
   @Override
   public void registerCacheEntryListener(CacheEntryListenerConfiguration<K, V> listenerConfiguration) {
@@ -918,78 +554,10 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
 
   // ---------------------------------------------------------------- internals
 
-  private PendingEvents<K, V> events() {
-    return new PendingEvents<>(this, dispatcher.isActive());
-  }
-
-  private static <K, V> void record(WriteOutcome outcome, K key, V value, V old, PendingEvents<K, V> events) {
-    switch (outcome) {
-      case CREATED -> events.created(key, value);
-      case UPDATED -> events.updated(key, value, old);
-      default -> { }
-    }
-  }
-
-  /** Frees an entry seen expired and raises EXPIRED if this JVM removed it. */
-  private void reportIfExpired(K key, EncodedKey encoded, RemoteEntry entry, long now, PendingEvents<K, V> events) {
-    if (entry.isExpired(now) && access.discardExpired(encoded.memcachedKey(), entry, now)) {
-      reportExpired(key, encoded, entry, now, events);
-    }
-  }
-
-  /** Raises EXPIRED for an entry a write replaced or a delete freed after it had expired. */
-  private void reportExpired(K key, EncodedKey encoded, RemoteEntry entry, long now, PendingEvents<K, V> events) {
-    if (events.isActive() && entry.isExpired(now)) {
-      V old = access.expiredValue(encoded.memcachedKey(), entry);
-      if (old != null) {
-        events.expired(key, old);
-      }
-    }
-  }
-
-  private void countRead(boolean hit) {
-    if (hit) {
-      statistics.hits(1);
-    } else {
-      statistics.misses(1);
-    }
-  }
-
-  private Map<K, EncodedKey> encodeAll(Collection<? extends K> keys) {
-    for (K key : keys) {
-      Objects.requireNonNull(key, "a key in keys is null");
-    }
-    Map<K, EncodedKey> encoded = new LinkedHashMap<>();
-    for (K key : keys) {
-      encoded.put(key, codec.encodeKey(key));
-    }
-    return encoded;
-  }
-
-  private static List<String> memcachedKeys(Collection<EncodedKey> keys) {
-    List<String> result = new ArrayList<>(keys.size());
-    for (EncodedKey key : keys) {
-      result.add(key.memcachedKey());
-    }
-    return result;
-  }
-
-  static List<List<String>> batches(List<String> keys) {
-    List<List<String>> batches = new ArrayList<>();
-    for (int i = 0; i < keys.size(); i += EntryIterator.BATCH_SIZE) {
-      batches.add(keys.subList(i, Math.min(keys.size(), i + EntryIterator.BATCH_SIZE)));
-    }
-    return batches;
-  }
-
   private void requireOpen() {
     if (closed) {
       throw new IllegalStateException("cache " + name + " is closed");
     }
   }
 
-  private static void requireKeyValue(Object key, Object value) {
-    Objects.requireNonNull(key, "key");
-    Objects.requireNonNull(value, "value");
-  }
 }

@@ -22,19 +22,32 @@ public final class DeserializationFilters {
           "java.lang.String", "java.lang.Number", "java.lang.Integer", "java.lang.Long",
           "java.lang.Short", "java.lang.Byte", "java.lang.Double", "java.lang.Float",
           "java.lang.Boolean", "java.lang.Character", "java.lang.Enum", "java.lang.Record",
-          "java.lang.Object",
+          "java.lang.Object", "java.io.Serializable",
           "java.util.*", "java.util.concurrent.*", "java.time.*", "java.time.chrono.*",
           "java.math.*", "java.net.URI", "java.net.URL", "java.util.UUID");
 
   /**
    * Data holders that the frameworks caching through JCache store themselves, so they work without
-   * configuration: Spring's key of a multi-argument method and its cached-null marker. Exact
-   * classes only; what a {@code SimpleKey} holds is still checked class by class.
+   * configuration: Spring's key of a multi-argument method and its cached-null marker, Hibernate's
+   * cache keys and entries. Exact classes only (none of Hibernate's type or property classes that
+   * known gadget chains use); what they hold — entity state, key parts — is still checked class
+   * by class, so an application allows its own enums and embeddables.
    */
   static final List<String> FRAMEWORK_TYPES =
       List.of(
           "org.springframework.cache.interceptor.SimpleKey",
-          "org.springframework.cache.support.NullValue");
+          "org.springframework.cache.support.NullValue",
+          // Hibernate's second-level cache: keys, entries, read-write locks, query-cache items.
+          "org.hibernate.cache.internal.BasicCacheKeyImplementation",
+          "org.hibernate.cache.internal.CacheKeyImplementation",
+          "org.hibernate.cache.internal.NaturalIdCacheKey",
+          "org.hibernate.cache.spi.entry.StandardCacheEntryImpl",
+          "org.hibernate.cache.spi.entry.CollectionCacheEntry",
+          "org.hibernate.cache.spi.support.AbstractReadWriteAccess$Item",
+          "org.hibernate.cache.spi.support.AbstractReadWriteAccess$SoftLockImpl",
+          "org.hibernate.cache.spi.QueryKey",
+          "org.hibernate.query.internal.QueryParameterBindingsImpl$ParameterBindingsMementoImpl",
+          "org.hibernate.cache.internal.QueryResultsCacheImpl$CacheItem");
 
   /** Structure limits against resource-exhaustion payloads. */
   private static final String LIMITS = "maxdepth=100;maxrefs=1000000;maxarray=100000000";

@@ -1,0 +1,271 @@
+package io.memjcache;
+
+import io.memjcache.EntryAccess.WriteOutcome;
+import io.memjcache.codec.KeyCodec.EncodedKey;
+import io.memjcache.event.EventDispatcher;
+import io.memjcache.integration.Loader;
+import io.memjcache.integration.Writer;
+import io.memjcache.stats.CacheStatistics;
+import io.memjcache.store.StoreEntry;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import javax.cache.Cache;
+import javax.cache.integration.CacheWriterException;
+import javax.cache.integration.CompletionListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The multi-key operations of a cache: {@code getAll}, {@code putAll}, {@code removeAll} and
+ * {@code loadAll}. Reads are batched per memcached node; writes go key by key with the same
+ * compare-and-swap rules as single-key operations, after the writer has seen the whole batch.
+ */
+final class BulkOperations<K, V> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(BulkOperations.class);
+
+  private final CacheContext<K, V> context;
+  private final EntryAccess<V> access;
+  private final EntryCodec codec;
+  private final CacheStatistics statistics;
+  private final EventDispatcher<K, V> dispatcher;
+  private final Loader<K, V> loader;
+  private final Writer<K, V> writer;
+  private final Executor loadExecutor;
+
+  BulkOperations(CacheContext<K, V> context, Executor loadExecutor) {
+    this.context = context;
+    this.access = context.access;
+    this.codec = context.codec;
+    this.statistics = context.statistics;
+    this.dispatcher = context.dispatcher;
+    this.loader = context.loader;
+    this.writer = context.writer;
+    this.loadExecutor = loadExecutor;
+  }
+
+  Map<K, V> getAll(Set<? extends K> keys) {
+    Objects.requireNonNull(keys, "keys");
+    long start = System.nanoTime();
+    Map<K, EncodedKey> encoded = context.encodeAll(keys);
+    Map<String, StoreEntry> found = access.readAll(context.memcachedKeys(encoded.values()));
+    PendingEvents<K, V> events = context.events();
+    Map<K, V> result = new LinkedHashMap<>();
+    List<K> misses = new ArrayList<>();
+    for (Map.Entry<K, EncodedKey> e : encoded.entrySet()) {
+      K key = e.getKey();
+      EncodedKey ek = e.getValue();
+      RemoteEntry entry = codec.decode(ek, found.get(ek.memcachedKey()));
+      long now = access.now();
+      V value = access.liveValue(ek.memcachedKey(), entry, now);
+      if (value != null) {
+        statistics.hits(1);
+        access.touch(ek.memcachedKey(), entry, now);
+        result.put(key, value);
+      } else {
+        statistics.misses(1);
+        context.reportIfExpired(key, ek, entry, now, events);
+        misses.add(key);
+      }
+    }
+    if (loader.isReadThrough() && !misses.isEmpty()) {
+      Map<K, V> loaded = loader.loadAll(misses);
+      for (K key : misses) {
+        V value = loaded.get(key);
+        if (value != null) {
+          context.storeLoaded(key, encoded.get(key), value, events);
+          result.put(key, value);
+        }
+      }
+    }
+    dispatcher.dispatch(events.list());
+    statistics.getTime(start);
+    return result;
+  }
+
+  void putAll(Map<? extends K, ? extends V> map) {
+    Objects.requireNonNull(map, "map");
+    long start = System.nanoTime();
+    // Validate and serialize everything first: bad input must change nothing.
+    Map<K, EncodedKey> keys = new LinkedHashMap<>();
+    Map<K, byte[]> bytes = new HashMap<>();
+    List<Cache.Entry<? extends K, ? extends V>> toWrite = new ArrayList<>(map.size());
+    for (Map.Entry<? extends K, ? extends V> e : map.entrySet()) {
+      context.requireKeyValue(e.getKey(), e.getValue());
+      keys.put(e.getKey(), codec.encodeKey(e.getKey()));
+      bytes.put(e.getKey(), codec.serializeValue(e.getValue()));
+      toWrite.add(new MemcachedCacheEntry<>(e.getKey(), e.getValue()));
+    }
+    // A partial writer failure leaves the unwritten entries in the list: store only the others.
+    CacheWriterException failure = null;
+    try {
+      writer.writeAll(toWrite);
+    } catch (CacheWriterException e) {
+      failure = e;
+    }
+    Set<K> unwritten = new HashSet<>();
+    if (failure != null) {
+      toWrite.forEach(e -> unwritten.add(e.getKey()));
+    }
+    PendingEvents<K, V> events = context.events();
+    boolean blind = context.blindWritesAllowed(events);
+    Map<String, StoreEntry> found = blind ? Map.of() : access.readAll(context.memcachedKeys(keys.values()));
+    int puts = 0;
+    for (Map.Entry<K, EncodedKey> e : keys.entrySet()) {
+      K key = e.getKey();
+      if (unwritten.contains(key)) {
+        continue;
+      }
+      if (blind) {
+        if (access.overwrite(e.getValue(), bytes.get(key), access.now())
+            || context.store(key, e.getValue(), map.get(key), bytes.get(key), events) != WriteOutcome.NOT_STORED) {
+          puts++;
+        }
+        continue;
+      }
+      EncodedKey ek = e.getValue();
+      V value = map.get(key);
+      long now = access.now();
+      RemoteEntry current = codec.decode(ek, found.get(ek.memcachedKey()));
+      V old = access.writableValue(ek.memcachedKey(), current, now);
+      WriteOutcome outcome = access.tryWrite(ek, current, old != null, bytes.get(key), now);
+      if (outcome == WriteOutcome.CONFLICT) {
+        outcome = context.store(key, ek, value, bytes.get(key), events);
+      } else {
+        context.record(outcome, key, value, old, events);
+      }
+      if (outcome != WriteOutcome.NOT_STORED) {
+        puts++;
+      }
+    }
+    statistics.puts(puts);
+    dispatcher.dispatch(events.list());
+    statistics.putTime(start);
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  void removeAll(Set<? extends K> keys) {
+    Objects.requireNonNull(keys, "keys");
+    Map<K, EncodedKey> encoded = context.encodeAll(keys);
+    removeAll(encoded);
+  }
+
+  void removeAll() {
+    Map<K, EncodedKey> encoded = new LinkedHashMap<>();
+    for (List<String> batch : context.batches(access.store().keysWithPrefix(codec.prefix()))) {
+      Map<String, StoreEntry> found = access.readAll(batch);
+      long now = access.now();
+      for (Map.Entry<String, StoreEntry> e : found.entrySet()) {
+        RemoteEntry entry = codec.decode(e.getKey(), e.getValue());
+        if (!entry.isLive(now)) {
+          access.store().delete(e.getKey(), entry.cas());
+          continue;
+        }
+        @SuppressWarnings("unchecked")
+        K key = (K) codec.keyOf(e.getKey(), entry);
+        if (key != null) {
+          encoded.put(key, codec.encodeKey(key));
+        } else {
+          access.store().delete(e.getKey(), entry.cas());
+        }
+      }
+    }
+    removeAll(encoded);
+    access.store().evictLocalCopies();
+  }
+
+  /** Removes {@code keys} after the writer deleted them; keys the writer failed on stay. */
+  private void removeAll(Map<K, EncodedKey> keys) {
+    long start = System.nanoTime();
+    List<K> toDelete = new ArrayList<>(keys.keySet());
+    CacheWriterException failure = null;
+    try {
+      writer.deleteAll(toDelete);
+    } catch (CacheWriterException e) {
+      failure = e;
+    }
+    Set<K> undeleted = failure == null ? Set.of() : new HashSet<>(toDelete);
+    PendingEvents<K, V> events = context.events();
+    int removed = 0;
+    // One batched read per node, then a delete with CAS per key; a key changed meanwhile is
+    // removed through the read-delete loop.
+    Map<String, StoreEntry> found = access.readAll(context.memcachedKeys(keys.values()));
+    for (Map.Entry<K, EncodedKey> e : keys.entrySet()) {
+      K key = e.getKey();
+      EncodedKey ek = e.getValue();
+      if (undeleted.contains(key)) {
+        continue;
+      }
+      long now = access.now();
+      RemoteEntry current = codec.decode(ek, found.get(ek.memcachedKey()));
+      V old = access.writableValue(ek.memcachedKey(), current, now);
+      if (old == null) {
+        context.reportIfExpired(key, ek, current, now, events);
+        access.discardUnreadable(ek.memcachedKey(), current, now);
+      } else if (access.delete(ek.memcachedKey(), current)) {
+        events.removed(key, old);
+        removed++;
+      } else if (context.removeEntry(key, ek, events) != null) {
+        removed++;
+      }
+    }
+    statistics.removals(removed);
+    dispatcher.dispatch(events.list());
+    statistics.removeTime(start);
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  void loadAll(Set<? extends K> keys, boolean replaceExistingValues, CompletionListener completionListener) {
+    Objects.requireNonNull(keys, "keys");
+    for (K key : keys) {
+      Objects.requireNonNull(key, "a key in keys is null");
+    }
+    CompletionListener listener = completionListener != null ? completionListener : NO_LISTENER;
+    if (!loader.exists()) {
+      listener.onCompletion();
+      return;
+    }
+    List<K> keysToLoad = new ArrayList<>(keys);
+    loadExecutor.execute(() -> {
+      try {
+        List<K> wanted = new ArrayList<>();
+        for (K key : keysToLoad) {
+          if (replaceExistingValues || !context.source().containsKey(key)) {
+            wanted.add(key);
+          }
+        }
+        Map<K, V> loaded = wanted.isEmpty() ? Map.of() : loader.loadAll(wanted);
+        PendingEvents<K, V> events = context.events();
+        for (K key : wanted) {
+          V value = loaded.get(key);
+          if (value != null) {
+            context.storeLoaded(key, codec.encodeKey(key), value, events);
+          }
+        }
+        dispatcher.dispatch(events.list());
+        listener.onCompletion();
+      } catch (Exception e) {
+        listener.onException(e);
+      }
+    });
+  }
+
+  private static final CompletionListener NO_LISTENER = new CompletionListener() {
+      public void onCompletion() {}
+
+      public void onException(Exception e) {
+      LOG.warn("loadAll failed", e);
+    }
+  };
+}

@@ -1,0 +1,192 @@
+package io.memjcache;
+
+import io.memjcache.EntryAccess.WriteOutcome;
+import io.memjcache.codec.KeyCodec.EncodedKey;
+import io.memjcache.event.EventDispatcher;
+import io.memjcache.integration.Loader;
+import io.memjcache.integration.Writer;
+import io.memjcache.stats.CacheStatistics;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What one cache's operations share: its entries in memcached ({@link EntryAccess}), its
+ * statistics, listeners, loader and writer, and the JCache rules used by several operations —
+ * read-through, put semantics, removal with its REMOVED event, EXPIRED reporting.
+ */
+final class CacheContext<K, V> {
+
+  private final MemcachedCache<K, V> source;
+  final EntryAccess<V> access;
+  final EntryCodec codec;
+  final CacheStatistics statistics;
+  final EventDispatcher<K, V> dispatcher;
+  final Loader<K, V> loader;
+  final Writer<K, V> writer;
+
+  CacheContext(
+      MemcachedCache<K, V> source,
+      EntryAccess<V> access,
+      CacheStatistics statistics,
+      EventDispatcher<K, V> dispatcher,
+      Loader<K, V> loader,
+      Writer<K, V> writer) {
+    this.source = source;
+    this.access = access;
+    this.codec = access.codec();
+    this.statistics = statistics;
+    this.dispatcher = dispatcher;
+    this.loader = loader;
+    this.writer = writer;
+  }
+
+  /** The cache events name as their source. */
+  MemcachedCache<K, V> source() {
+    return source;
+  }
+
+  PendingEvents<K, V> events() {
+    return new PendingEvents<>(source, dispatcher.isActive());
+  }
+
+  void record(WriteOutcome outcome, K key, V value, V old, PendingEvents<K, V> events) {
+    switch (outcome) {
+      case CREATED -> events.created(key, value);
+      case UPDATED -> events.updated(key, value, old);
+      default -> { }
+    }
+  }
+
+  /** Frees an entry seen expired and raises EXPIRED if this JVM removed it. */
+  void reportIfExpired(K key, EncodedKey encoded, RemoteEntry entry, long now, PendingEvents<K, V> events) {
+    if (entry.isExpired(now) && access.discardExpired(encoded.memcachedKey(), entry, now)) {
+      reportExpired(key, encoded, entry, now, events);
+    }
+  }
+
+  /** Raises EXPIRED for an entry a write replaced or a delete freed after it had expired. */
+  void reportExpired(K key, EncodedKey encoded, RemoteEntry entry, long now, PendingEvents<K, V> events) {
+    if (events.isActive() && entry.isExpired(now)) {
+      V old = access.expiredValue(encoded.memcachedKey(), entry);
+      if (old != null) {
+        events.expired(key, old);
+      }
+    }
+  }
+
+  void countRead(boolean hit) {
+    if (hit) {
+      statistics.hits(1);
+    } else {
+      statistics.misses(1);
+    }
+  }
+
+  Map<K, EncodedKey> encodeAll(Collection<? extends K> keys) {
+    for (K key : keys) {
+      Objects.requireNonNull(key, "a key in keys is null");
+    }
+    Map<K, EncodedKey> encoded = new LinkedHashMap<>();
+    for (K key : keys) {
+      encoded.put(key, codec.encodeKey(key));
+    }
+    return encoded;
+  }
+
+  List<String> memcachedKeys(Collection<EncodedKey> keys) {
+    List<String> result = new ArrayList<>(keys.size());
+    for (EncodedKey key : keys) {
+      result.add(key.memcachedKey());
+    }
+    return result;
+  }
+
+  List<List<String>> batches(List<String> keys) {
+    List<List<String>> batches = new ArrayList<>();
+    for (int i = 0; i < keys.size(); i += EntryIterator.BATCH_SIZE) {
+      batches.add(keys.subList(i, Math.min(keys.size(), i + EntryIterator.BATCH_SIZE)));
+    }
+    return batches;
+  }
+
+  /** Put semantics without writer or statistics: creates or updates, whatever is there. */
+  WriteOutcome store(K key, EncodedKey encoded, V value, byte[] bytes, PendingEvents<K, V> events) {
+    for (int attempt = 0; attempt < access.maxRetries(); attempt++) {
+      long now = access.now();
+      RemoteEntry current = access.readLatest(encoded);
+      V old = access.writableValue(encoded.memcachedKey(), current, now);
+      WriteOutcome outcome = access.tryWrite(encoded, current, old != null, bytes, now);
+      if (outcome != WriteOutcome.CONFLICT) {
+        if (old == null) {
+          reportExpired(key, encoded, current, now, events);
+        }
+        record(outcome, key, value, old, events);
+        return outcome;
+      }
+    }
+    throw access.contention(encoded);
+  }
+
+  /** A value the loader returned goes into the cache like a put, minus writer and statistics. */
+  void storeLoaded(K key, EncodedKey encoded, V value, PendingEvents<K, V> events) {
+    store(key, encoded, value, codec.serializeValue(value), events);
+  }
+
+  /** Deletes the live entry under {@code key}, raising REMOVED; returns its value or null. */
+  V removeEntry(K key, EncodedKey encoded, PendingEvents<K, V> events) {
+    for (int attempt = 0; attempt < access.maxRetries(); attempt++) {
+      long now = access.now();
+      RemoteEntry current = access.readLatest(encoded);
+      V old = access.writableValue(encoded.memcachedKey(), current, now);
+      if (old == null) {
+        reportIfExpired(key, encoded, current, now, events);
+        access.discardUnreadable(encoded.memcachedKey(), current, now);
+        return null;
+      }
+      if (access.delete(encoded.memcachedKey(), current)) {
+        events.removed(key, old);
+        return old;
+      }
+    }
+    throw access.contention(encoded);
+  }
+
+  /** The live value (an access), else a miss that the loader may fill. Counts the hit or miss. */
+  V readThrough(K key, EncodedKey encoded, RemoteEntry entry, PendingEvents<K, V> events) {
+    long now = access.now();
+    V value = access.liveValue(encoded.memcachedKey(), entry, now);
+    if (value != null) {
+      statistics.hits(1);
+      access.touch(encoded.memcachedKey(), entry, now);
+      return value;
+    }
+    statistics.misses(1);
+    reportIfExpired(key, encoded, entry, now, events);
+    if (!loader.isReadThrough()) {
+      return null;
+    }
+    V loaded = loader.load(key);
+    if (loaded != null) {
+      storeLoaded(key, encoded, loaded, events);
+    }
+    return loaded;
+  }
+
+  /**
+   * A put needs to read what it overwrites only for events (CREATED or UPDATED, old values) and
+   * for expiry policies whose update lifetime differs from a creation's. Otherwise it is a single
+   * memcached {@code set}.
+   */
+  boolean blindWritesAllowed(PendingEvents<K, V> events) {
+    return !events.isActive() && access.expiry().isWriteHistoryFree();
+  }
+
+  void requireKeyValue(Object key, Object value) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
+  }
+}
