@@ -35,6 +35,12 @@ final class EntryCodec {
   }
 
   EncodedKey encodeKey(Object key) {
+    if (key instanceof String plain) {
+      EncodedKey encoded = keyCodec.encodePlain(plain);
+      if (encoded != null) {
+        return encoded;
+      }
+    }
     return keyCodec.encode(serializer.serialize(key));
   }
 

@@ -38,8 +38,28 @@ public final class KeyCodec {
     return prefix;
   }
 
-  /** A memcached key and whether the serialized key must be embedded in the stored value. */
+  /**
+   * A memcached key and whether the serialized key must be embedded in the stored value. {@code
+   * serializedKey} is always there for a hashed key, and may be null otherwise.
+   */
   public record EncodedKey(String memcachedKey, byte[] serializedKey, boolean hashed) {}
+
+  /**
+   * The memcached key of a String key made only of {@code [A-Za-z0-9._-]} that fits verbatim, built
+   * without serializing it (the hot path of most caches); null for any other String.
+   */
+  public EncodedKey encodePlain(String key) {
+    int length = key.length();
+    if (prefix.length() + 1 + length > MAX_KEY_LENGTH) {
+      return null;
+    }
+    for (int i = 0; i < length; i++) {
+      if (!isSafe(key.charAt(i))) {
+        return null;
+      }
+    }
+    return new EncodedKey(prefix + PLAIN_STRING + key, null, false);
+  }
 
   public EncodedKey encode(byte[] serializedKey) {
     String verbatim = isPlainString(serializedKey)

@@ -108,6 +108,9 @@ class CodecTest {
     KeyCodec.EncodedKey encoded = codec.encode(shortKey);
     assertFalse(encoded.hashed());
     assertEquals("app:orders~3aeu:=k1", encoded.memcachedKey(), "plain String keys stay readable");
+    assertEquals(encoded.memcachedKey(), codec.encodePlain("k1").memcachedKey(), "the fast path agrees");
+    assertNull(codec.encodePlain("with space"));
+    assertNull(codec.encodePlain("x".repeat(300)));
     assertArrayEquals(shortKey, codec.serializedKeyOf(encoded.memcachedKey()));
     for (Object key : List.of("with space", "ünï", "a=b", "", 42, 42L)) {
       byte[] serialized = serializer.serialize(key);
