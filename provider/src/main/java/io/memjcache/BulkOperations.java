@@ -53,7 +53,7 @@ final class BulkOperations<K, V> {
 
   Map<K, V> getAll(Set<? extends K> keys) {
     Objects.requireNonNull(keys, "keys");
-    long start = System.nanoTime();
+    long start = statistics.startTimer();
     Map<K, EncodedKey> encoded = context.encodeAll(keys);
     Map<String, StoreEntry> found = access.readAll(context.memcachedKeys(encoded.values()));
     PendingEvents<K, V> events = context.events();
@@ -92,7 +92,7 @@ final class BulkOperations<K, V> {
 
   void putAll(Map<? extends K, ? extends V> map) {
     Objects.requireNonNull(map, "map");
-    long start = System.nanoTime();
+    long start = statistics.startTimer();
     // Validate and serialize everything first: bad input must change nothing.
     Map<K, EncodedKey> keys = new LinkedHashMap<>();
     Map<K, byte[]> bytes = new HashMap<>();
@@ -185,7 +185,7 @@ final class BulkOperations<K, V> {
 
   /** Removes {@code keys} after the writer deleted them; keys the writer failed on stay. */
   private void removeAll(Map<K, EncodedKey> keys) {
-    long start = System.nanoTime();
+    long start = statistics.startTimer();
     List<K> toDelete = new ArrayList<>(keys.keySet());
     CacheWriterException failure = null;
     try {

@@ -50,7 +50,7 @@ final class CacheContext<K, V> {
   }
 
   PendingEvents<K, V> events() {
-    return new PendingEvents<>(source, dispatcher.isActive());
+    return PendingEvents.of(source, dispatcher.isActive());
   }
 
   void record(WriteOutcome outcome, K key, V value, V old, PendingEvents<K, V> events) {

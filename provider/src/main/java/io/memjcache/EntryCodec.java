@@ -58,6 +58,19 @@ final class EntryCodec {
     if (raw == null) {
       return RemoteEntry.ABSENT;
     }
+    if (raw.memo() instanceof RemoteEntry decoded) {
+      // The near cache returned the same bytes again: reuse their decoding (the key check stays).
+      if (key.hashed() && decoded.envelope() != null && !KeyCodec.sameKey(decoded.envelope().key(), key.serializedKey())) {
+        return new RemoteEntry(raw, null);
+      }
+      return decoded;
+    }
+    RemoteEntry decoded = decodeFresh(key, raw);
+    raw.memoize(decoded);
+    return decoded;
+  }
+
+  private RemoteEntry decodeFresh(EncodedKey key, StoreEntry raw) {
     Envelope envelope;
     try {
       envelope = Envelope.decode(raw.flags(), raw.data());
@@ -91,9 +104,18 @@ final class EntryCodec {
     if (value == null) {
       Envelope envelope = entry.envelope();
       value = deserialize(envelope.valueBuffer(), envelope.valueOffset(), envelope.valueLength(), memcachedKey);
-      entry.cacheValue(value);
+      if (isImmutable(value)) {
+        entry.cacheValue(value);
+      }
     }
     return value;
+  }
+
+  /** Values every caller may share: a fresh copy of one would be indistinguishable from it. */
+  private static boolean isImmutable(Object value) {
+    return value instanceof String || value instanceof Integer || value instanceof Long
+        || value instanceof Boolean || value instanceof Double || value instanceof Float
+        || value instanceof Short || value instanceof Byte || value instanceof Character;
   }
 
   /** The cache key of an entry found by enumeration, or null when unreadable. */

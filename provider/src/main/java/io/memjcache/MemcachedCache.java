@@ -87,7 +87,7 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
   public V get(K key) {
     requireOpen();
     Objects.requireNonNull(key, "key");
-    long start = System.nanoTime();
+    long start = statistics.startTimer();
     EncodedKey encoded = codec.encodeKey(key);
     PendingEvents<K, V> events = context.events();
     V value = context.readThrough(key, encoded, access.read(encoded), events);
@@ -116,7 +116,7 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
   public void put(K key, V value) {
     requireOpen();
     context.requireKeyValue(key, value);
-    long start = System.nanoTime();
+    long start = statistics.startTimer();
     EncodedKey encoded = codec.encodeKey(key);
     byte[] bytes = codec.serializeValue(value);
     writer.write(key, value);
@@ -134,7 +134,7 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
   public V getAndPut(K key, V value) {
     requireOpen();
     context.requireKeyValue(key, value);
-    long start = System.nanoTime();
+    long start = statistics.startTimer();
     EncodedKey encoded = codec.encodeKey(key);
     byte[] bytes = codec.serializeValue(value);
     writer.write(key, value);
@@ -172,7 +172,7 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
   public boolean putIfAbsent(K key, V value) {
     requireOpen();
     context.requireKeyValue(key, value);
-    long start = System.nanoTime();
+    long start = statistics.startTimer();
     EncodedKey encoded = codec.encodeKey(key);
     byte[] bytes = codec.serializeValue(value);
     PendingEvents<K, V> events = context.events();
@@ -227,7 +227,7 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
   public boolean remove(K key) {
     requireOpen();
     Objects.requireNonNull(key, "key");
-    long start = System.nanoTime();
+    long start = statistics.startTimer();
     EncodedKey encoded = codec.encodeKey(key);
     writer.delete(key);
     PendingEvents<K, V> events = context.events();
@@ -244,7 +244,7 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
   public boolean remove(K key, V oldValue) {
     requireOpen();
     context.requireKeyValue(key, oldValue);
-    long start = System.nanoTime();
+    long start = statistics.startTimer();
     EncodedKey encoded = codec.encodeKey(key);
     PendingEvents<K, V> events = context.events();
     for (int attempt = 0; attempt < access.maxRetries(); attempt++) {
@@ -281,7 +281,7 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
   public V getAndRemove(K key) {
     requireOpen();
     Objects.requireNonNull(key, "key");
-    long start = System.nanoTime();
+    long start = statistics.startTimer();
     EncodedKey encoded = codec.encodeKey(key);
     writer.delete(key);
     PendingEvents<K, V> events = context.events();
@@ -323,7 +323,7 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
    * or null when nothing was replaced.
    */
   private V replace(K key, V expected, V value, boolean timeAsGet) {
-    long start = System.nanoTime();
+    long start = statistics.startTimer();
     EncodedKey encoded = codec.encodeKey(key);
     byte[] bytes = codec.serializeValue(value);
     PendingEvents<K, V> events = context.events();

@@ -15,9 +15,17 @@ final class PendingEvents<K, V> {
   private final Cache<K, V> source;
   private final List<MemcachedCacheEntryEvent<K, V>> events;
 
-  PendingEvents(Cache<K, V> source, boolean active) {
+  private static final PendingEvents<?, ?> NONE = new PendingEvents<>(null, false);
+
+  private PendingEvents(Cache<K, V> source, boolean active) {
     this.source = source;
     this.events = active ? new ArrayList<>(2) : null;
+  }
+
+  /** A collector for one operation; when nobody listens, a shared one that records nothing. */
+  @SuppressWarnings("unchecked")
+  static <K, V> PendingEvents<K, V> of(Cache<K, V> source, boolean active) {
+    return active ? new PendingEvents<>(source, true) : (PendingEvents<K, V>) NONE;
   }
 
   boolean isActive() {

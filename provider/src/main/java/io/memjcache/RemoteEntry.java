@@ -5,7 +5,9 @@ import io.memjcache.store.StoreEntry;
 
 /**
  * What one read of a key found in memcached: nothing, an entry we could not read, or an envelope
- * with the CAS token of that version. The value is deserialized only when asked for, once.
+ * with the CAS token of that version. The value is deserialized only when asked for. A value of an
+ * immutable type is kept and handed out again (no copy is needed); any other value is decoded anew
+ * for every caller, so no two callers share a mutable object (store-by-value).
  */
 final class RemoteEntry {
 
@@ -13,7 +15,7 @@ final class RemoteEntry {
 
   private final StoreEntry raw;
   private final Envelope envelope;
-  private Object value;
+  private volatile Object value;
 
   RemoteEntry(StoreEntry raw, Envelope envelope) {
     this.raw = raw;

@@ -28,6 +28,11 @@ public final class CacheStatistics implements CacheStatisticsMXBean {
     return enabled;
   }
 
+  /** A start time for the timing methods; 0 (no clock read) while statistics are off. */
+  public long startTimer() {
+    return enabled ? System.nanoTime() : 0;
+  }
+
   public void hits(int count) {
     if (enabled && count > 0) {
       hits.add(count);
@@ -53,19 +58,19 @@ public final class CacheStatistics implements CacheStatisticsMXBean {
   }
 
   public void getTime(long startNanos) {
-    if (enabled) {
+    if (enabled && startNanos != 0) {
       getTimeNanos.add(System.nanoTime() - startNanos);
     }
   }
 
   public void putTime(long startNanos) {
-    if (enabled) {
+    if (enabled && startNanos != 0) {
       putTimeNanos.add(System.nanoTime() - startNanos);
     }
   }
 
   public void removeTime(long startNanos) {
-    if (enabled) {
+    if (enabled && startNanos != 0) {
       removeTimeNanos.add(System.nanoTime() - startNanos);
     }
   }

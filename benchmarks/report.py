@@ -1,0 +1,228 @@
+#!/usr/bin/env python3
+"""Prints the MemJCache benchmark results as Markdown tables of ratios, PASS/MISS per target.
+
+usage: report.py results.json [bytes.json]
+
+results.json is JMH's JSON (benchmarks/run.sh writes it). Every figure is the median of the
+measurement iterations of a run (all forks); ratios compare runs of the same launch only.
+"""
+import json
+import statistics
+import sys
+
+PKG = "io.memjcache.benchmarks."
+REMOTE_OPS = ["get", "put", "getAll", "putIfAbsent", "replace", "invoke"]
+# ratio MemJCache / raw xmemcached that each op must reach (None: reported, no target)
+RAW_TARGETS = {"get": 0.90, "put": 0.90, "getAll": 0.90}
+REDISSON_GET_TARGET = 4.0        # MemJCache get / Redisson get at 16 threads
+NEAR_VS_CAFFEINE_TARGET = 0.5    # near hit / Caffeine JCache store-by-value get
+NEAR_VS_REMOTE_TARGET = 500.0    # near hit / MemJCache remote get (1 node)
+ALLOC_TARGET = 2.0               # MemJCache B/op / raw B/op per remote get, at most
+BYTES_TARGET = 32.0              # extra bytes per entry, at most
+
+
+def median(raw_data):
+    values = [v for fork in raw_data for v in fork]
+    return statistics.median(values) if values else None
+
+
+def seconds(text):
+    """JMH's "200 ms" / "1 s" as seconds."""
+    value, unit = text.split()
+    return float(value) * {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1, "min": 60}.get(unit, 1)
+
+
+def smoke_settings(runs):
+    """Why these runs are too short to mean anything, or None."""
+    reasons = set()
+    for run in runs:
+        if run.get("measurementIterations", 0) * run.get("forks", 1) < 5:
+            reasons.add("fewer than 5 measurement iterations")
+        if seconds(run.get("measurementTime", "1 s")) < 1:
+            reasons.add("measurement iterations under 1 s")
+        if seconds(run.get("warmupTime", "1 s")) * run.get("warmupIterations", 1) < 2:
+            reasons.add("under 2 s of warm-up (the JIT has not finished)")
+    return ", ".join(sorted(reasons)) if reasons else None
+
+
+def load(path):
+    with open(path) as f:
+        runs = json.load(f)
+    table = {"smoke": smoke_settings(runs)}
+    for run in runs:
+        name = run["benchmark"]
+        if name.startswith(PKG):
+            name = name[len(PKG):]
+        params = run.get("params", {})
+        key = (name, int(params.get("size", 0)), params.get("target", ""), int(run["threads"]))
+        metrics = {"ops": median(run["primaryMetric"]["rawData"])}
+        for metric, data in run.get("secondaryMetrics", {}).items():
+            metric = metric.lstrip("\u00b7")
+            if metric == "gc.alloc.rate.norm":
+                metrics["alloc"] = median(data["rawData"])
+        table[key] = metrics
+    return table
+
+
+def fmt_ops(v):
+    if v is None:
+        return "n/a"
+    for unit, scale in (("M", 1e6), ("k", 1e3)):
+        if v >= scale:
+            return f"{v / scale:.3g}{unit}"
+    return f"{v:.3g}"
+
+
+def fmt_ratio(v):
+    if v is None:
+        return "n/a"
+    return f"{v:.0f}" if v >= 100 else f"{v:.2f}"
+
+
+def size_name(size):
+    return "10 KiB" if size == 10240 else f"{size} B"
+
+
+class Verdicts:
+    def __init__(self):
+        self.passed = 0
+        self.missed = 0
+        self.unknown = 0
+
+    def check(self, value, target, at_least=True):
+        if target is None:
+            return ""
+        if value is None:
+            self.unknown += 1
+            return "n/a"
+        ok = value >= target if at_least else value <= target
+        if ok:
+            self.passed += 1
+            return "PASS"
+        self.missed += 1
+        return "**MISS**"
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return None
+    return a / b
+
+
+def main(argv):
+    if len(argv) < 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    data = load(argv[1])
+    smoke = data.pop("smoke")
+    bytes_result = None
+    if len(argv) > 2:
+        try:
+            with open(argv[2]) as f:
+                bytes_result = json.load(f)
+        except FileNotFoundError:
+            pass
+    v = Verdicts()
+    sizes = sorted({k[1] for k in data if k[1]})
+    threads = sorted({k[3] for k in data})
+
+    def metric(bench, size, target, t, what="ops"):
+        return data.get((bench, size, target, t), {}).get(what)
+
+    out = []
+    if smoke:
+        out.append(f"> **Smoke-test settings ({smoke}): these figures and verdicts mean nothing.**")
+        out.append("")
+    out.append("### MemJCache / raw xmemcached (same memcached nodes, binary protocol)")
+    out.append("")
+    out.append("| op | value | threads | nodes | MemJCache ops/s | xmemcached ops/s | ratio | target | |")
+    out.append("|---|---|---:|---:|---:|---:|---:|---:|---|")
+    for op in REMOTE_OPS:
+        for size in sizes:
+            for t in threads:
+                for nodes in ("1", "3"):
+                    m = metric("RemoteOps." + op, size, "memjcache-" + nodes, t)
+                    x = metric("RemoteOps." + op, size, "xmemcached-" + nodes, t)
+                    if m is None and x is None:
+                        continue
+                    r = ratio(m, x)
+                    target = RAW_TARGETS.get(op)
+                    name = "getAll(100)" if op == "getAll" else op
+                    out.append(f"| {name} | {size_name(size)} | {t} | {nodes} | {fmt_ops(m)} | {fmt_ops(x)} | "
+                               f"{fmt_ratio(r)} | {'≥ %.2f' % target if target else '—'} | {v.check(r, target)} |")
+    out.append("")
+    out.append("### MemJCache / Redisson JCache (1 memcached node vs 1 redis)")
+    out.append("")
+    out.append("| op | value | threads | MemJCache ops/s | Redisson ops/s | ratio | target | |")
+    out.append("|---|---|---:|---:|---:|---:|---:|---|")
+    for op in REMOTE_OPS:
+        for size in sizes:
+            for t in threads:
+                m = metric("RemoteOps." + op, size, "memjcache-1", t)
+                rd = metric("RemoteOps." + op, size, "redisson-1", t)
+                if m is None and rd is None:
+                    continue
+                r = ratio(m, rd)
+                target = REDISSON_GET_TARGET if op == "get" and t == 16 else None
+                name = "getAll(100)" if op == "getAll" else op
+                out.append(f"| {name} | {size_name(size)} | {t} | {fmt_ops(m)} | {fmt_ops(rd)} | {fmt_ratio(r)} | "
+                           f"{'≥ %.0f' % target if target else '—'} | {v.check(r, target)} |")
+    out.append("")
+    out.append("### Near-cache hit vs Caffeine JCache (store-by-value) and vs a remote get")
+    out.append("")
+    out.append("| value | threads | near hit ops/s | Caffeine get ops/s | near / Caffeine (≥ 0.5) | | "
+               "remote get ops/s | near / remote (≥ 500) | |")
+    out.append("|---|---:|---:|---:|---:|---|---:|---:|---|")
+    for size in sizes:
+        for t in threads:
+            near = metric("LocalGet.memjcacheNearHit", size, "", t)
+            caffeine = metric("LocalGet.caffeineGet", size, "", t)
+            remote = metric("RemoteOps.get", size, "memjcache-1", t)
+            if near is None and caffeine is None:
+                continue
+            rc = ratio(near, caffeine)
+            rr = ratio(near, remote)
+            out.append(f"| {size_name(size)} | {t} | {fmt_ops(near)} | {fmt_ops(caffeine)} | {fmt_ratio(rc)} | "
+                       f"{v.check(rc, NEAR_VS_CAFFEINE_TARGET)} | {fmt_ops(remote)} | {fmt_ratio(rr)} | "
+                       f"{v.check(rr, NEAR_VS_REMOTE_TARGET)} |")
+    out.append("")
+    out.append("### Allocation per remote get (JMH `-prof gc`, `gc.alloc.rate.norm`, bytes/op)")
+    out.append("")
+    out.append("| value | threads | nodes | MemJCache B/op | xmemcached B/op | ratio (≤ 2) | |")
+    out.append("|---|---:|---:|---:|---:|---:|---|")
+    for size in sizes:
+        for t in threads:
+            for nodes in ("1", "3"):
+                m = metric("RemoteOps.get", size, "memjcache-" + nodes, t, "alloc")
+                x = metric("RemoteOps.get", size, "xmemcached-" + nodes, t, "alloc")
+                if m is None and x is None:
+                    continue
+                r = ratio(m, x)
+                out.append(f"| {size_name(size)} | {t} | {nodes} | {m if m is None else round(m)} | "
+                           f"{x if x is None else round(x)} | {fmt_ratio(r)} | {v.check(r, ALLOC_TARGET, at_least=False)} |")
+    out.append("")
+    out.append("### Bytes stored per entry (memcached `stats` `bytes`; String key, 100-byte String value)")
+    out.append("")
+    if bytes_result:
+        b = bytes_result
+        out.append("| entries | MemJCache B/entry | raw B/entry | difference (≤ 32) | | of which key | value | other |")
+        out.append("|---:|---:|---:|---:|---|---:|---:|---:|")
+        out.append(f"| {b['entries']:,} | {b['memjcacheBytesPerEntry']:.1f} | {b['rawBytesPerEntry']:.1f} | "
+                   f"{b['difference']:+.1f} | {v.check(b['difference'], BYTES_TARGET, at_least=False)} | "
+                   f"{b['keyDelta']:+.1f} | {b['valueDelta']:+.1f} | {b['otherDelta']:+.1f} |")
+        out.append("")
+        out.append(f"Per item, read back from the servers: MemJCache key {b['memjcacheKeyBytes']:.1f} B "
+                   f"(e.g. `{b['exampleKey']}`) against {b['rawKeyBytes']:.1f} B raw; stored value "
+                   f"{b['memjcacheValueBytes']:.1f} B against {b['rawValueBytes']:.1f} B; other: memcached's item "
+                   "header (4-byte suffix for non-zero client flags).")
+    else:
+        out.append("(no bytes-per-entry result)")
+    out.append("")
+    out.append(f"**{v.passed} PASS, {v.missed} MISS**" + (f", {v.unknown} n/a" if v.unknown else "")
+               + " — medians of the measurement iterations; only ratios within one launch are comparable.")
+    print("\n".join(out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

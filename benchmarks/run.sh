@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# MemJCache benchmarks, end to end, in one launch:
+#   1. installs memcached and redis-server with apt-get when missing (as .ci/run installs memcached),
+#   2. installs the provider into ~/.m2 and builds benchmarks/target/benchmarks.jar,
+#   3. starts its own servers on free 127.0.0.1 ports, pinned to CPU 1: memcached nodes (-t 1) for
+#      the 1-node and 3-node clusters, one redis-server, and two fresh memcached nodes for the
+#      bytes-per-entry measurement,
+#   4. runs every JMH benchmark pinned to CPU 0, at 1 and 16 threads, in one JVM launch (JMH forks
+#      inherit the pinning), with -prof gc, into results.json,
+#   5. measures bytes stored per entry (MemJCache vs raw xmemcached) into bytes.json,
+#   6. prints the table of ratios with PASS/MISS against the targets (table.md),
+# and stops every server it started, whatever happens.
+#
+# Environment:
+#   QUICK=1         a smoke test: tiny iterations (the figures mean nothing)
+#   WI, W, I, R, F  JMH warm-up iterations / time, measurement iterations / time, forks
+#                   (default 5, 1s, 5, 1s, 1; QUICK=1: 1, 200ms, 2, 200ms, 1)
+#   THREADS         thread counts, comma-separated (default 1,16)
+#   OUT             where results go (default benchmarks/results)
+#   JMH_ARGS        extra JMH arguments, e.g. JMH_ARGS='-p size=100 RemoteOps.get'
+#   NO_PIN=1        do not pin with taskset (only for machines with fewer than 2 CPUs)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(dirname "$here")"
+cd "$root"
+
+out="${OUT:-$here/results}"
+mkdir -p "$out"
+if [ "${QUICK:-0}" = "1" ]; then
+  wi="${WI:-1}"; w="${W:-200ms}"; i="${I:-2}"; r="${R:-200ms}"; f="${F:-1}"
+else
+  wi="${WI:-5}"; w="${W:-1s}"; i="${I:-5}"; r="${R:-1s}"; f="${F:-1}"
+fi
+threads="${THREADS:-1,16}"
+
+# ---------------------------------------------------------------- tools
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  sudo="sudo"
+fi
+missing=()
+[ -x "$(command -v memcached || true)" ] || missing+=(memcached)
+[ -x "$(command -v redis-server || true)" ] || missing+=(redis-server)
+[ -x "$(command -v taskset || true)" ] || missing+=(util-linux)
+[ -x "$(command -v python3 || true)" ] || missing+=(python3)
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "installing ${missing[*]} with apt-get"
+  if [ -n "$sudo" ] && ! command -v sudo >/dev/null 2>&1; then
+    echo "not root and no sudo: run 'apt-get install -y ${missing[*]}' as root" >&2
+    exit 1
+  fi
+  # The packages may also start system services (memcached on 11211, redis on 6379). They are
+  # left alone: the benchmarks use only the servers started below, on free ports.
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+fi
+memcached -V
+redis-server --version
+
+cpus="$(nproc)"
+if [ "${NO_PIN:-0}" != "1" ] && [ "$cpus" -lt 2 ]; then
+  echo "this machine has $cpus CPU: pinning needs 2 (set NO_PIN=1 to run unpinned)" >&2
+  exit 1
+fi
+pin_client=(); pin_server=()
+if [ "${NO_PIN:-0}" != "1" ]; then
+  pin_client=(taskset -c 0); pin_server=(taskset -c 1)
+fi
+
+# ---------------------------------------------------------------- build
+./mvnw -q -B -ntp install -DskipTests -Dtck.skip=true -pl provider -am
+# clean: the provider may have changed under an unchanged benchmark source
+./mvnw -q -B -ntp -f benchmarks/pom.xml clean package
+jar="$here/target/benchmarks.jar"
+
+# ---------------------------------------------------------------- servers
+pids=()
+logs="$out/servers"
+mkdir -p "$logs"
+stop_servers() {
+  for pid in "${pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${pids[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+}
+trap stop_servers EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+await_port() {
+  local port="$1" name="$2"
+  for _ in $(seq 1 100); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "$name on port $port did not start; its log:" >&2
+  cat "$logs/$name-$port.log" >&2 || true
+  exit 1
+}
+
+memcached_user=()
+if [ "$(id -u)" -eq 0 ]; then
+  memcached_user=(-u nobody) # memcached refuses to run as root without -u
+fi
+
+start_memcached() {
+  local port
+  port="$(free_port)"
+  "${pin_server[@]}" memcached "${memcached_user[@]}" -l 127.0.0.1 -p "$port" -U 0 -t 1 -m 1024 \
+    >"$logs/memcached-$port.log" 2>&1 &
+  pids+=("$!")
+  await_port "$port" memcached
+  echo "127.0.0.1:$port"
+}
+
+start_redis() {
+  local port
+  port="$(free_port)"
+  "${pin_server[@]}" redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
+    --daemonize no --dir "$logs" >"$logs/redis-$port.log" 2>&1 &
+  pids+=("$!")
+  await_port "$port" redis
+  echo "127.0.0.1:$port"
+}
+
+# Started in this shell (not in $(...)), so that their pids are recorded for the EXIT trap.
+start_memcached >"$out/.addr"; one="$(cat "$out/.addr")"
+three=""
+for _ in 1 2 3; do
+  start_memcached >"$out/.addr"; three="${three:+$three,}$(cat "$out/.addr")"
+done
+start_redis >"$out/.addr"; redis="$(cat "$out/.addr")"
+start_memcached >"$out/.addr"; bytes_memjcache="$(cat "$out/.addr")"
+start_memcached >"$out/.addr"; bytes_raw="$(cat "$out/.addr")"
+rm -f "$out/.addr"
+echo "servers: memcached 1 node $one; 3 nodes $three; redis $redis; bytes-per-entry $bytes_memjcache, $bytes_raw"
+
+# ---------------------------------------------------------------- benchmarks
+props=(
+  -Dbench.memcached1="$one"
+  -Dbench.memcached3="$three"
+  -Dbench.redis="$redis"
+  -Dbench.threads="$threads"
+  -Djava.net.preferIPv4Stack=true
+)
+read -r -a extra <<<"${JMH_ARGS:-}"
+echo "JMH: -wi $wi -w $w -i $i -r $r -f $f, threads $threads, client pinned: ${pin_client[*]:-no}"
+"${pin_client[@]}" java -Xms2g -Xmx2g "${props[@]}" -cp "$jar" io.memjcache.benchmarks.Main \
+  -wi "$wi" -w "$w" -i "$i" -r "$r" -f "$f" -prof gc -foe true \
+  -rf json -rff "$out/results.json" "${extra[@]}" 2>&1 | tee "$out/jmh.log"
+
+"${pin_client[@]}" java -Xmx2g -Dbench.bytesMemjcache="$bytes_memjcache" -Dbench.bytesRaw="$bytes_raw" \
+  -Djava.net.preferIPv4Stack=true -cp "$jar" io.memjcache.benchmarks.BytesPerEntry "$out/bytes.json"
+
+# ---------------------------------------------------------------- report
+{
+  echo "<!-- $(date -u +%Y-%m-%dT%H:%MZ); $(nproc) CPUs; JMH -wi $wi -w $w -i $i -r $r -f $f; threads $threads;"
+  echo "     memcached $(memcached -V | awk '{print $2}') -t 1; $(redis-server --version | awk '{print $3}');"
+  echo "     $(java -version 2>&1 | head -1); client pinned: ${pin_client[*]:-no}; servers pinned: ${pin_server[*]:-no} -->"
+  python3 "$here/report.py" "$out/results.json" "$out/bytes.json"
+} | tee "$out/table.md"
+echo "table: $out/table.md"

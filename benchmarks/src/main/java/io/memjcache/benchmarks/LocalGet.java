@@ -1,0 +1,126 @@
+package io.memjcache.benchmarks;
+
+import io.memjcache.MemcachedCache;
+import io.memjcache.store.near.NearCacheStatistics;
+import java.net.URI;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import javax.cache.Cache;
+import javax.cache.CacheManager;
+import javax.cache.Caching;
+import javax.cache.configuration.CompleteConfiguration;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * In-process reads: a MemJCache near-cache hit against Caffeine's own JCache, store-by-value, on
+ * the same String keys and values. (Caffeine copies store-by-value entries by serialization except
+ * immutable types; String is one, so its get hands out the stored instance. MemJCache's near cache
+ * keeps the stored bytes and decodes a fresh String on every hit.)
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+public class LocalGet {
+
+  @State(Scope.Benchmark)
+  public static class Values {
+    @Param({"100", "10240"})
+    public int size;
+
+    BenchData data;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      data = new BenchData(size);
+    }
+  }
+
+  /** A MemJCache cache on one memcached node with a near cache that holds every key for an hour. */
+  @State(Scope.Benchmark)
+  public static class Near {
+    CacheManager manager;
+    Cache<String, String> cache;
+
+    @Setup(Level.Trial)
+    public void setUp(Values values) {
+      BenchData data = values.data;
+      URI uri = URI.create("memcached://" + BenchData.servers("bench.memcached1")
+          + "?namespace=bench&cache.near.nearCache.maxEntries=" + (4 * BenchData.KEYS)
+          + "&cache.near.nearCache.staleness=1h");
+      manager = Caching.getCachingProvider(Targets.MEMJCACHE_PROVIDER).getCacheManager(uri, LocalGet.class.getClassLoader());
+      cache = manager.createCache("near", Targets.stringCache());
+      for (int i = 0; i < BenchData.KEYS; i++) {
+        cache.put(data.keys[i], data.values[i]);
+      }
+      for (int i = 0; i < BenchData.KEYS; i++) {
+        cache.get(data.keys[i]); // a write drops the local copy; this read brings it in
+      }
+      NearCacheStatistics statistics = cache.unwrap(MemcachedCache.class).nearCacheStatistics();
+      long hitsBefore = statistics.getNearCacheHits();
+      for (int i = 0; i < BenchData.KEYS; i++) {
+        if (!data.values[i].equals(cache.get(data.keys[i]))) {
+          throw new IllegalStateException("near cache returned a wrong value for " + data.keys[i]);
+        }
+      }
+      long hits = statistics.getNearCacheHits() - hitsBefore;
+      if (hits != BenchData.KEYS) {
+        throw new IllegalStateException("near cache served " + hits + " of " + BenchData.KEYS + " reads: not a hit benchmark");
+      }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      manager.close();
+    }
+  }
+
+  /** Caffeine's JCache provider, store-by-value, no bound. */
+  @State(Scope.Benchmark)
+  public static class CaffeineJCache {
+    CacheManager manager;
+    Cache<String, String> cache;
+
+    @Setup(Level.Trial)
+    public void setUp(Values values) {
+      BenchData data = values.data;
+      manager = Caching.getCachingProvider(Targets.CAFFEINE_PROVIDER).getCacheManager(null, LocalGet.class.getClassLoader());
+      cache = manager.createCache("local", Targets.stringCache().setStoreByValue(true));
+      @SuppressWarnings("unchecked")
+      CompleteConfiguration<String, String> configuration = cache.getConfiguration(CompleteConfiguration.class);
+      if (!configuration.isStoreByValue()) {
+        throw new IllegalStateException("Caffeine's JCache is not store-by-value");
+      }
+      for (int i = 0; i < BenchData.KEYS; i++) {
+        cache.put(data.keys[i], data.values[i]);
+      }
+      for (int i = 0; i < BenchData.KEYS; i++) {
+        if (!data.values[i].equals(cache.get(data.keys[i]))) {
+          throw new IllegalStateException("Caffeine's JCache returned a wrong value for " + data.keys[i]);
+        }
+      }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      manager.close();
+    }
+  }
+
+  @Benchmark
+  public String memjcacheNearHit(Values values, Near near) {
+    return near.cache.get(values.data.keys[ThreadLocalRandom.current().nextInt(BenchData.KEYS)]);
+  }
+
+  @Benchmark
+  public String caffeineGet(Values values, CaffeineJCache caffeine) {
+    return caffeine.cache.get(values.data.keys[ThreadLocalRandom.current().nextInt(BenchData.KEYS)]);
+  }
+}

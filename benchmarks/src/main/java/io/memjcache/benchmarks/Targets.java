@@ -1,0 +1,87 @@
+package io.memjcache.benchmarks;
+
+import java.net.URI;
+import java.util.concurrent.TimeUnit;
+import javax.cache.Cache;
+import javax.cache.CacheManager;
+import javax.cache.Caching;
+import javax.cache.configuration.MutableConfiguration;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
+import org.redisson.jcache.configuration.RedissonConfiguration;
+
+/**
+ * Opens the client a benchmark's {@code target} parameter names: {@code memjcache-1},
+ * {@code memjcache-3}, {@code xmemcached-1}, {@code xmemcached-3} (1 or 3 memcached nodes) or
+ * {@code redisson-1} (one redis). Several javax.cache providers share the class path, so each is
+ * asked for by class name and configured in code.
+ */
+final class Targets {
+
+  static final String MEMJCACHE_PROVIDER = "io.memjcache.MemcachedCachingProvider";
+  static final String REDISSON_PROVIDER = "org.redisson.jcache.JCachingProvider";
+  static final String CAFFEINE_PROVIDER = "com.github.benmanes.caffeine.jcache.spi.CaffeineCachingProvider";
+  static final String CACHE = "ops";
+
+  private Targets() {}
+
+  static Target open(String target, BenchData data) {
+    int dash = target.lastIndexOf('-');
+    String client = target.substring(0, dash);
+    String nodes = target.substring(dash + 1);
+    String servers;
+    switch (nodes) {
+      case "1" -> servers = BenchData.servers(client.equals("redisson") ? "bench.redis" : "bench.memcached1");
+      case "3" -> {
+        if (client.equals("redisson")) {
+          throw new IllegalArgumentException("redisson runs on the one local redis only: use redisson-1");
+        }
+        servers = BenchData.servers("bench.memcached3");
+      }
+      default -> throw new IllegalArgumentException("bad target " + target);
+    }
+    return switch (client) {
+      case "memjcache" -> memjcache(servers, data);
+      case "xmemcached" -> new XMemcachedTarget(servers, data);
+      case "redisson" -> redisson(servers, data);
+      default -> throw new IllegalArgumentException("unknown client in target " + target);
+    };
+  }
+
+  static MutableConfiguration<String, String> stringCache() {
+    return new MutableConfiguration<String, String>().setTypes(String.class, String.class);
+  }
+
+  /** MemJCache as its README configures it: a memcached:// URI naming the nodes and a namespace. */
+  static Target memjcache(String servers, BenchData data) {
+    CacheManager manager =
+        Caching.getCachingProvider(MEMJCACHE_PROVIDER)
+            .getCacheManager(URI.create("memcached://" + servers + "?namespace=bench"), Targets.class.getClassLoader());
+    Cache<String, String> cache = manager.createCache(CACHE, stringCache());
+    return new JCacheTarget(cache, data, manager::close);
+  }
+
+  /** Redisson's JCache on one local redis, Redisson's defaults otherwise (codec, pools, threads). */
+  static Target redisson(String server, BenchData data) {
+    Config config = new Config();
+    config.useSingleServer().setAddress("redis://" + server);
+    RedissonClient redisson = Redisson.create(config);
+    // No redisson-jcache.yaml on the class path: the manager has no default client, and the cache
+    // gets ours through RedissonConfiguration.
+    CacheManager manager =
+        Caching.getCachingProvider(REDISSON_PROVIDER).getCacheManager(null, Targets.class.getClassLoader());
+    Cache<String, String> cache =
+        manager.createCache(CACHE, RedissonConfiguration.fromInstance(redisson, stringCache()));
+    // Trials store fresh keys for putIfAbsent; start empty and leave nothing behind.
+    cache.clear();
+    return new JCacheTarget(cache, data, () -> {
+      try {
+        cache.clear();
+        manager.close();
+      } finally {
+        redisson.shutdown(0, 2, TimeUnit.SECONDS);
+      }
+    });
+  }
+}
