@@ -55,7 +55,7 @@ final class BulkOperations<K, V> {
     Objects.requireNonNull(keys, "keys");
     long start = statistics.startTimer();
     Map<K, EncodedKey> encoded = context.encodeAll(keys);
-    Map<String, StoreEntry> found = access.readAll(context.memcachedKeys(encoded.values()));
+    Map<String, StoreEntry> found = access.readAllToAnswer(context.memcachedKeys(encoded.values()));
     PendingEvents<K, V> events = context.events();
     Map<K, V> result = new LinkedHashMap<>();
     List<K> misses = new ArrayList<>();

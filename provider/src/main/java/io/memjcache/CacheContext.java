@@ -12,6 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import javax.cache.CacheException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What one cache's operations share: its entries in memcached ({@link EntryAccess}), its
@@ -19,6 +22,8 @@ import java.util.Objects;
  * read-through, put semantics, removal with its REMOVED event, EXPIRED reporting.
  */
 final class CacheContext<K, V> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CacheContext.class);
 
   private final MemcachedCache<K, V> source;
   final EntryAccess<V> access;
@@ -133,7 +138,15 @@ final class CacheContext<K, V> {
 
   /** A value the loader returned goes into the cache like a put, minus writer and statistics. */
   void storeLoaded(K key, EncodedKey encoded, V value, PendingEvents<K, V> events) {
-    store(key, encoded, value, codec.serializeValue(value), events);
+    try {
+      store(key, encoded, value, codec.serializeValue(value), events);
+    } catch (CacheException e) {
+      if (!access.readFailureAsMiss()) {
+        throw e;
+      }
+      // A cache fill, not the caller's write: with readFailureAsMiss the loaded value still answers.
+      LOG.warn("cache {}: could not store the loaded value of {}: {}", source.getName(), encoded.memcachedKey(), e.getMessage());
+    }
   }
 
   /** Deletes the live entry under {@code key}, raising REMOVED; returns its value or null. */

@@ -37,14 +37,22 @@ final class EntryAccess<V> {
   private final ExpiryCalculator expiry;
   private final LongSupplier clock;
   private final int maxRetries;
+  private final boolean readFailureAsMiss;
 
-  EntryAccess(String cacheName, Store store, EntryCodec codec, ExpiryCalculator expiry, LongSupplier clock, int maxRetries) {
+  EntryAccess(
+      String cacheName, Store store, EntryCodec codec, ExpiryCalculator expiry, LongSupplier clock, int maxRetries,
+      boolean readFailureAsMiss) {
     this.cacheName = cacheName;
     this.store = store;
     this.codec = codec;
     this.expiry = expiry;
     this.clock = clock;
     this.maxRetries = maxRetries;
+    this.readFailureAsMiss = readFailureAsMiss;
+  }
+
+  boolean readFailureAsMiss() {
+    return readFailureAsMiss;
   }
 
   int maxRetries() {
@@ -69,7 +77,18 @@ final class EntryAccess<V> {
 
   /** A read to answer a get: a near cache may serve it within its staleness bound. */
   RemoteEntry read(EncodedKey key) {
-    return codec.decode(key, store.get(key.memcachedKey()));
+    StoreEntry raw;
+    try {
+      raw = store.get(key.memcachedKey());
+    } catch (CacheException e) {
+      if (!readFailureAsMiss) {
+        throw e;
+      }
+      LOG.warn("cache {}: read of {} failed, answered as a miss (memjcache.readFailureAsMiss): {}",
+          cacheName, key.memcachedKey(), e.getMessage());
+      return RemoteEntry.ABSENT;
+    }
+    return codec.decode(key, raw);
   }
 
   /** A read to base a write on: always what memcached holds now. */
@@ -79,6 +98,20 @@ final class EntryAccess<V> {
 
   Map<String, StoreEntry> readAll(Collection<String> memcachedKeys) {
     return store.getAll(memcachedKeys);
+  }
+
+  /** A batch read to answer a getAll: with readFailureAsMiss, a failed batch is all misses. */
+  Map<String, StoreEntry> readAllToAnswer(Collection<String> memcachedKeys) {
+    try {
+      return store.getAll(memcachedKeys);
+    } catch (CacheException e) {
+      if (!readFailureAsMiss) {
+        throw e;
+      }
+      LOG.warn("cache {}: read of {} keys failed, answered as misses (memjcache.readFailureAsMiss): {}",
+          cacheName, memcachedKeys.size(), e.getMessage());
+      return Map.of();
+    }
   }
 
   /** The value of a live, readable entry, or null. */

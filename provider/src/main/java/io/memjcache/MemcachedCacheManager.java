@@ -148,7 +148,7 @@ public class MemcachedCacheManager implements CacheManager {
       cacheStore = near;
     }
     EntryAccess<V> access =
-        new EntryAccess<>(cacheName, cacheStore, codec, expiry, clock, settings.maxCasRetries());
+        new EntryAccess<>(cacheName, cacheStore, codec, expiry, clock, settings.maxCasRetries(), settings.readFailureAsMiss());
     return new MemcachedCache<>(
         cacheName, this, configuration, access, near == null ? null : near.statistics(), this::runInBackground);
   }

@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param deserializationAllowlist {@link java.io.ObjectInputFilter} patterns of classes that may be
  *     read back by Java deserialization, on top of the JDK value types always allowed
  * @param maxCasRetries bound on read-modify-write retries under contention
+ * @param readFailureAsMiss whether a read that fails (node down, timeout) is a miss rather than a
+ *     {@code CacheException}: reads then degrade to the loader or the database
  */
 public record ClientSettings(
     List<ServerAddress> servers,
@@ -27,7 +29,8 @@ public record ClientSettings(
     int connectionPoolSize,
     FailureMode failureMode,
     List<String> deserializationAllowlist,
-    int maxCasRetries) {
+    int maxCasRetries,
+    boolean readFailureAsMiss) {
 
   public ClientSettings {
     Objects.requireNonNull(servers, "servers");

@@ -44,6 +44,7 @@ public final class ClientSettingsResolver {
   public static final String FAILURE_MODE = "failureMode";
   public static final String DESERIALIZATION_ALLOWLIST = "deserialization.allowlist";
   public static final String MAX_CAS_RETRIES = "maxCasRetries";
+  public static final String READ_FAILURE_AS_MISS = "readFailureAsMiss";
 
   /** Per-cache settings: {@code memjcache.cache.<name>.<setting>}. */
   public static final String CACHE = "cache.";
@@ -65,7 +66,8 @@ public final class ClientSettingsResolver {
           CONNECTION_POOL_SIZE, "1",
           FAILURE_MODE, "fail-fast",
           DESERIALIZATION_ALLOWLIST, "",
-          MAX_CAS_RETRIES, "100");
+          MAX_CAS_RETRIES, "100",
+          READ_FAILURE_AS_MISS, "false");
 
   /** Every per-cache setting with its default (null: none). */
   private static final Map<String, String> CACHE_DEFAULTS = new HashMap<>();
@@ -138,7 +140,8 @@ public final class ClientSettingsResolver {
         (int) parseLong(client.apply(CONNECTION_POOL_SIZE), CONNECTION_POOL_SIZE),
         parseFailureMode(client.apply(FAILURE_MODE)),
         parseList(client.apply(DESERIALIZATION_ALLOWLIST)),
-        (int) parseLong(client.apply(MAX_CAS_RETRIES), MAX_CAS_RETRIES));
+        (int) parseLong(client.apply(MAX_CAS_RETRIES), MAX_CAS_RETRIES),
+        parseBoolean(client.apply(READ_FAILURE_AS_MISS), PREFIX + READ_FAILURE_AS_MISS));
     Function<String, CacheSettings> caches = name -> cacheSettings(layers, name);
     for (String name : declared) {
       caches.apply(name); // bad values of declared caches fail now, at getCacheManager
