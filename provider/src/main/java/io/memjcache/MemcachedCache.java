@@ -381,9 +381,7 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
 
   /** Deletes every entry of this cache on every node: no writer, events or statistics. */
   void deleteAllEntries() {
-    for (String key : access.store().keysWithPrefix(codec.prefix())) {
-      access.store().delete(key);
-    }
+    access.store().deleteWithPrefix(codec.prefix());
     access.store().evictLocalCopies();
   }
 

@@ -217,11 +217,7 @@ public class MemcachedCacheManager implements CacheManager {
       cache.deleteAllEntries();
     } else {
       // Not opened here, but destroy means the cache's entries leave the cluster.
-      Store s = store();
-      String prefix = new KeyCodec(settings.namespace(), cacheName).prefix();
-      for (String key : s.keysWithPrefix(prefix)) {
-        s.delete(key);
-      }
+      store().deleteWithPrefix(new KeyCodec(settings.namespace(), cacheName).prefix());
     }
   }
 

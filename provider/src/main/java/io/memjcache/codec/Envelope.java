@@ -1,5 +1,6 @@
 package io.memjcache.codec;
 
+import io.memjcache.store.Store;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
@@ -24,7 +25,8 @@ public final class Envelope {
   public static final int FORMAT_VERSION = 1;
   public static final int HAS_KEY = 1 << 8;
   public static final int HAS_EXPIRY = 1 << 9;
-  public static final long NEVER = Long.MAX_VALUE;
+  /** The same instant as the store's {@link Store#NEVER}: expiry times pass from one to the other. */
+  public static final long NEVER = Store.NEVER;
   private static final int KNOWN_FLAGS = 0xFF | HAS_KEY | HAS_EXPIRY;
 
   private final long expiresAt;

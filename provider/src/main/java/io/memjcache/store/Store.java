@@ -52,6 +52,13 @@ public interface Store extends AutoCloseable {
   /** Every key on every node that starts with {@code prefix}; a snapshot, possibly stale. */
   List<String> keysWithPrefix(String prefix);
 
+  /** Deletes every key that starts with {@code prefix}, on every node. */
+  default void deleteWithPrefix(String prefix) {
+    for (String key : keysWithPrefix(prefix)) {
+      delete(key);
+    }
+  }
+
   /** Drops whatever this store keeps locally (a remote store keeps nothing). */
   default void evictLocalCopies() {}
 
