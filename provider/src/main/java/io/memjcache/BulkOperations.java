@@ -55,19 +55,19 @@ final class BulkOperations<K, V> {
     Objects.requireNonNull(keys, "keys");
     long start = statistics.startTimer();
     Map<K, EncodedKey> encoded = context.encodeAll(keys);
-    Map<String, StoreEntry> found = access.readAllToAnswer(context.memcachedKeys(encoded.values()));
+    Map<String, RemoteEntry> found = access.readAllToAnswer(encoded.values());
     PendingEvents<K, V> events = context.events();
     Map<K, V> result = new LinkedHashMap<>();
     List<K> misses = new ArrayList<>();
     for (Map.Entry<K, EncodedKey> e : encoded.entrySet()) {
       K key = e.getKey();
       EncodedKey ek = e.getValue();
-      RemoteEntry entry = codec.decode(ek, found.get(ek.memcachedKey()));
+      RemoteEntry entry = found.getOrDefault(ek.memcachedKey(), RemoteEntry.ABSENT);
       long now = access.now();
       V value = access.liveValue(ek.memcachedKey(), entry, now);
       if (value != null) {
         statistics.hits(1);
-        access.touch(ek.memcachedKey(), entry, now);
+        access.touch(ek, entry, now);
         result.put(key, value);
       } else {
         statistics.misses(1);
@@ -167,7 +167,7 @@ final class BulkOperations<K, V> {
       for (Map.Entry<String, StoreEntry> e : found.entrySet()) {
         RemoteEntry entry = codec.decode(e.getKey(), e.getValue());
         if (!entry.isLive(now)) {
-          access.store().delete(e.getKey(), entry.cas());
+          access.deleteUnkeyed(e.getKey(), entry.cas());
           continue;
         }
         @SuppressWarnings("unchecked")
@@ -175,12 +175,12 @@ final class BulkOperations<K, V> {
         if (key != null) {
           encoded.put(key, codec.encodeKey(key));
         } else {
-          access.store().delete(e.getKey(), entry.cas());
+          access.deleteUnkeyed(e.getKey(), entry.cas());
         }
       }
     }
     removeAll(encoded);
-    access.store().evictLocalCopies();
+    access.evictLocalCopies();
   }
 
   /** Removes {@code keys} after the writer deleted them; keys the writer failed on stay. */
@@ -210,8 +210,8 @@ final class BulkOperations<K, V> {
       V old = access.writableValue(ek.memcachedKey(), current, now);
       if (old == null) {
         context.reportIfExpired(key, ek, current, now, events);
-        access.discardUnreadable(ek.memcachedKey(), current, now);
-      } else if (access.delete(ek.memcachedKey(), current)) {
+        access.discardUnreadable(ek, current, now);
+      } else if (access.delete(ek, current)) {
         events.removed(key, old);
         removed++;
       } else if (context.removeEntry(key, ek, events) != null) {

@@ -68,7 +68,7 @@ final class CacheContext<K, V> {
 
   /** Frees an entry seen expired and raises EXPIRED if this JVM removed it. */
   void reportIfExpired(K key, EncodedKey encoded, RemoteEntry entry, long now, PendingEvents<K, V> events) {
-    if (entry.isExpired(now) && access.discardExpired(encoded.memcachedKey(), entry, now)) {
+    if (entry.isExpired(now) && access.discardExpired(encoded, entry, now)) {
       reportExpired(key, encoded, entry, now, events);
     }
   }
@@ -157,10 +157,10 @@ final class CacheContext<K, V> {
       V old = access.writableValue(encoded.memcachedKey(), current, now);
       if (old == null) {
         reportIfExpired(key, encoded, current, now, events);
-        access.discardUnreadable(encoded.memcachedKey(), current, now);
+        access.discardUnreadable(encoded, current, now);
         return null;
       }
-      if (access.delete(encoded.memcachedKey(), current)) {
+      if (access.delete(encoded, current)) {
         events.removed(key, old);
         return old;
       }
@@ -174,7 +174,7 @@ final class CacheContext<K, V> {
     V value = access.liveValue(encoded.memcachedKey(), entry, now);
     if (value != null) {
       statistics.hits(1);
-      access.touch(encoded.memcachedKey(), entry, now);
+      access.touch(encoded, entry, now);
       return value;
     }
     statistics.misses(1);

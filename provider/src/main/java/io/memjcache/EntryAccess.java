@@ -1,11 +1,16 @@
 package io.memjcache;
 
 import io.memjcache.codec.Envelope;
+import io.memjcache.codec.ImmutableTypes;
 import io.memjcache.codec.KeyCodec.EncodedKey;
 import io.memjcache.expiry.ExpiryCalculator;
+import io.memjcache.near.NearCache;
 import io.memjcache.store.Store;
 import io.memjcache.store.StoreEntry;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
 import javax.cache.CacheException;
@@ -16,6 +21,11 @@ import org.slf4j.LoggerFactory;
  * The read and compare-and-swap primitives of one cache's entries: what a read found, whether it
  * is live by the client's clock, and single write attempts that succeed only if nobody changed the
  * entry since it was read. JCache rules (events, writers, statistics) stay in the cache.
+ *
+ * <p>With a near cache, reads that answer a get may be served from a local copy
+ * ({@link #read}, {@link #readAllToAnswer}, {@link #nearValue}); reads that a write decides on
+ * ({@link #readLatest}, {@link #readAll}) always ask memcached; every write drops the key's copy
+ * before and after it is sent.
  */
 final class EntryAccess<V> {
 
@@ -38,10 +48,17 @@ final class EntryAccess<V> {
   private final LongSupplier clock;
   private final int maxRetries;
   private final boolean readFailureAsMiss;
+  /** The near cache, or null. */
+  private final NearCache<NearCopy> near;
+  /** A near copy answers a get by itself: the expiry policy has nothing to do on access. */
+  private final boolean nearAnswersAlone;
+
+  /** A near-cache copy: the decoded entry and the memcached key it was read under. */
+  record NearCopy(RemoteEntry entry, String memcachedKey) {}
 
   EntryAccess(
       String cacheName, Store store, EntryCodec codec, ExpiryCalculator expiry, LongSupplier clock, int maxRetries,
-      boolean readFailureAsMiss) {
+      boolean readFailureAsMiss, NearCache<NearCopy> near) {
     this.cacheName = cacheName;
     this.store = store;
     this.codec = codec;
@@ -49,6 +66,8 @@ final class EntryAccess<V> {
     this.clock = clock;
     this.maxRetries = maxRetries;
     this.readFailureAsMiss = readFailureAsMiss;
+    this.near = near;
+    this.nearAnswersAlone = near != null && expiry.isAccessFree();
   }
 
   boolean readFailureAsMiss() {
@@ -75,43 +94,128 @@ final class EntryAccess<V> {
     return expiry;
   }
 
+  /**
+   * The fast path of a get: the value of the near-cache copy of {@code key}, when a copy may answer
+   * without memcached (a key usable as it is, an expiry policy with nothing to do on access); else
+   * null. A copy is never kept past its entry's expiry, so a copy found is live.
+   */
+  @SuppressWarnings("unchecked")
+  V nearValue(Object key) {
+    if (!nearAnswersAlone || !ImmutableTypes.isLocalKey(key)) {
+      return null;
+    }
+    NearCopy copy = near.get(key);
+    if (copy == null) {
+      return null;
+    }
+    RemoteEntry entry = copy.entry();
+    Object value = entry.cachedValue();
+    return value != null ? (V) value : (V) codec.value(entry, copy.memcachedKey());
+  }
+
   /** A read to answer a get: a near cache may serve it within its staleness bound. */
   RemoteEntry read(EncodedKey key) {
-    StoreEntry raw;
+    if (near == null) {
+      return codec.decode(key, readToAnswer(key));
+    }
+    NearCopy copy = near.get(key.localKey());
+    if (copy != null) {
+      return copy.entry();
+    }
+    near.misses(1);
+    long epoch = near.epoch(key.localKey());
+    long sentAt = System.nanoTime();
+    RemoteEntry entry = codec.decode(key, readToAnswer(key));
+    keep(key, entry, epoch, sentAt);
+    return entry;
+  }
+
+  private StoreEntry readToAnswer(EncodedKey key) {
     try {
-      raw = store.get(key.memcachedKey());
+      return store.get(key.memcachedKey());
     } catch (CacheException e) {
       if (!readFailureAsMiss) {
         throw e;
       }
       LOG.warn("cache {}: read of {} failed, answered as a miss (memjcache.readFailureAsMiss): {}",
           cacheName, key.memcachedKey(), e.getMessage());
-      return RemoteEntry.ABSENT;
+      return null;
     }
-    return codec.decode(key, raw);
+  }
+
+  /** Keeps a readable entry in the near cache (which refuses it if a local write raced). */
+  private void keep(EncodedKey key, RemoteEntry entry, long epoch, long sentAt) {
+    Envelope envelope = entry.envelope();
+    if (envelope != null) {
+      near.remember(key.localKey(), new NearCopy(entry, key.memcachedKey()), epoch, sentAt, envelope.expiresAt());
+    }
   }
 
   /** A read to base a write on: always what memcached holds now. */
   RemoteEntry readLatest(EncodedKey key) {
-    return codec.decode(key, store.getLatest(key.memcachedKey()));
+    return codec.decode(key, store.get(key.memcachedKey()));
   }
 
+  /** A batch read to base writes on: always what memcached holds now. */
   Map<String, StoreEntry> readAll(Collection<String> memcachedKeys) {
     return store.getAll(memcachedKeys);
   }
 
-  /** A batch read to answer a getAll: with readFailureAsMiss, a failed batch is all misses. */
-  Map<String, StoreEntry> readAllToAnswer(Collection<String> memcachedKeys) {
+  /**
+   * A batch read to answer a getAll, by memcached key (absent keys are left out): near copies where
+   * there are some, one multi-get per node for the rest. With readFailureAsMiss, a failed batch is
+   * all misses.
+   */
+  Map<String, RemoteEntry> readAllToAnswer(Collection<EncodedKey> keys) {
+    Map<String, RemoteEntry> result = new HashMap<>(Math.max(16, keys.size() * 2));
+    List<EncodedKey> remote = new ArrayList<>(keys.size());
+    for (EncodedKey key : keys) {
+      NearCopy copy = near == null ? null : near.get(key.localKey());
+      if (copy != null) {
+        result.put(key.memcachedKey(), copy.entry());
+      } else {
+        remote.add(key);
+      }
+    }
+    if (remote.isEmpty()) {
+      return result;
+    }
+    long[] epochs = null;
+    if (near != null) {
+      near.misses(remote.size());
+      epochs = new long[remote.size()];
+      for (int i = 0; i < epochs.length; i++) {
+        epochs[i] = near.epoch(remote.get(i).localKey());
+      }
+    }
+    long sentAt = System.nanoTime();
+    List<String> memcachedKeys = new ArrayList<>(remote.size());
+    for (EncodedKey key : remote) {
+      memcachedKeys.add(key.memcachedKey());
+    }
+    Map<String, StoreEntry> found;
     try {
-      return store.getAll(memcachedKeys);
+      found = store.getAll(memcachedKeys);
     } catch (CacheException e) {
       if (!readFailureAsMiss) {
         throw e;
       }
       LOG.warn("cache {}: read of {} keys failed, answered as misses (memjcache.readFailureAsMiss): {}",
           cacheName, memcachedKeys.size(), e.getMessage());
-      return Map.of();
+      return result;
     }
+    for (int i = 0; i < remote.size(); i++) {
+      EncodedKey key = remote.get(i);
+      StoreEntry raw = found.get(key.memcachedKey());
+      if (raw != null) {
+        RemoteEntry entry = codec.decode(key, raw);
+        result.put(key.memcachedKey(), entry);
+        if (near != null) {
+          keep(key, entry, epochs[i], sentAt);
+        }
+      }
+    }
+    return result;
   }
 
   /** The value of a live, readable entry, or null. */
@@ -138,8 +242,8 @@ final class EntryAccess<V> {
   }
 
   /** Deletes an entry that exists, has not expired, but has no readable value; true if it did. */
-  boolean discardUnreadable(String memcachedKey, RemoteEntry entry, long now) {
-    return entry.exists() && !entry.isExpired(now) && store.delete(memcachedKey, entry.cas());
+  boolean discardUnreadable(EncodedKey key, RemoteEntry entry, long now) {
+    return entry.exists() && !entry.isExpired(now) && delete(key, entry);
   }
 
   /** The value an expired entry had (for EXPIRED events), or null. */
@@ -153,22 +257,18 @@ final class EntryAccess<V> {
    * applies the update expiry; anything else is a creation.
    */
   WriteOutcome tryWrite(EncodedKey key, RemoteEntry current, boolean live, byte[] bytes, long now) {
-    String memcachedKey = key.memcachedKey();
     if (live) {
       Envelope old = current.envelope();
       long expiresAt = expiry.onUpdate(now, old.expiresAt());
       if (expiresAt <= now) {
-        return store.delete(memcachedKey, current.cas()) ? WriteOutcome.NOT_STORED : WriteOutcome.CONFLICT;
+        return delete(key, current) ? WriteOutcome.NOT_STORED : WriteOutcome.CONFLICT;
       }
-      Envelope envelope = codec.envelope(key, expiresAt, bytes);
-      return store.compareAndSet(memcachedKey, current.cas(), envelope.flags(), envelope.encode(), expiresAt)
-          ? WriteOutcome.UPDATED
-          : WriteOutcome.CONFLICT;
+      return compareAndSet(key, current, codec.envelope(key, expiresAt, bytes)) ? WriteOutcome.UPDATED : WriteOutcome.CONFLICT;
     }
     long expiresAt = expiry.onCreation(now);
     if (expiresAt <= now) {
       if (current.exists()) {
-        store.delete(memcachedKey, current.cas());
+        delete(key, current);
       }
       return WriteOutcome.NOT_STORED;
     }
@@ -178,11 +278,17 @@ final class EntryAccess<V> {
   /** Stores a new entry where {@code current} found none (or a dead one). */
   WriteOutcome tryCreate(EncodedKey key, RemoteEntry current, byte[] bytes, long now, long expiresAt) {
     Envelope envelope = codec.envelope(key, expiresAt, bytes);
-    String memcachedKey = key.memcachedKey();
-    boolean stored =
-        current.exists()
-            ? store.compareAndSet(memcachedKey, current.cas(), envelope.flags(), envelope.encode(), expiresAt)
-            : store.add(memcachedKey, envelope.flags(), envelope.encode(), expiresAt);
+    boolean stored;
+    if (current.exists()) {
+      stored = compareAndSet(key, current, envelope);
+    } else {
+      writeStarts(key);
+      try {
+        stored = store.add(key.memcachedKey(), envelope.flags(), envelope.encode(), expiresAt);
+      } finally {
+        writeEnds(key);
+      }
+    }
     return stored ? WriteOutcome.CREATED : WriteOutcome.CONFLICT;
   }
 
@@ -197,27 +303,45 @@ final class EntryAccess<V> {
       return false;
     }
     Envelope envelope = codec.envelope(key, expiresAt, bytes);
-    store.set(key.memcachedKey(), envelope.flags(), envelope.encode(), expiresAt);
+    writeStarts(key);
+    try {
+      store.set(key.memcachedKey(), envelope.flags(), envelope.encode(), expiresAt);
+    } finally {
+      writeEnds(key);
+    }
     return true;
   }
 
   /** Deletes the version {@code current} read; false if it changed meanwhile. */
-  boolean delete(String memcachedKey, RemoteEntry current) {
-    return store.delete(memcachedKey, current.cas());
+  boolean delete(EncodedKey key, RemoteEntry current) {
+    writeStarts(key);
+    try {
+      return store.delete(key.memcachedKey(), current.cas());
+    } finally {
+      writeEnds(key);
+    }
+  }
+
+  private boolean compareAndSet(EncodedKey key, RemoteEntry current, Envelope envelope) {
+    writeStarts(key);
+    try {
+      return store.compareAndSet(key.memcachedKey(), current.cas(), envelope.flags(), envelope.encode(), envelope.expiresAt());
+    } finally {
+      writeEnds(key);
+    }
   }
 
   /** Applies the access expiry to a live entry; losing a race to a writer is fine. */
-  void touch(String memcachedKey, RemoteEntry entry, long now) {
+  void touch(EncodedKey key, RemoteEntry entry, long now) {
     Envelope envelope = entry.envelope();
     long expiresAt = expiry.onAccess(now, envelope.expiresAt());
     if (expiresAt == envelope.expiresAt()) {
       return;
     }
     if (expiresAt <= now) {
-      store.delete(memcachedKey, entry.cas());
+      delete(key, entry);
     } else {
-      Envelope touched = envelope.withExpiresAt(expiresAt);
-      store.compareAndSet(memcachedKey, entry.cas(), touched.flags(), touched.encode(), expiresAt);
+      compareAndSet(key, entry, envelope.withExpiresAt(expiresAt));
     }
   }
 
@@ -225,8 +349,42 @@ final class EntryAccess<V> {
    * Frees an entry that expired by the client's clock but is still in memcached, unless it changed.
    * Returns true when this call removed it (so this JVM reports the expiry, once).
    */
-  boolean discardExpired(String memcachedKey, RemoteEntry entry, long now) {
-    return entry.isExpired(now) && store.delete(memcachedKey, entry.cas());
+  boolean discardExpired(EncodedKey key, RemoteEntry entry, long now) {
+    return entry.isExpired(now) && delete(key, entry);
+  }
+
+  /** Deletes an entry known only by its memcached key (enumeration); local copies go with {@link #evictLocalCopies}. */
+  boolean deleteUnkeyed(String memcachedKey, long cas) {
+    return store.delete(memcachedKey, cas);
+  }
+
+  /** Deletes every entry of the cache on every node, local copies included. */
+  void deleteAll() {
+    evictLocalCopies();
+    try {
+      store.deleteWithPrefix(codec.prefix());
+    } finally {
+      evictLocalCopies();
+    }
+  }
+
+  /** Drops every near-cache copy of this cache in this JVM. */
+  void evictLocalCopies() {
+    if (near != null) {
+      near.invalidateAll();
+    }
+  }
+
+  private void writeStarts(EncodedKey key) {
+    if (near != null) {
+      near.beforeWrite(key.localKey());
+    }
+  }
+
+  private void writeEnds(EncodedKey key) {
+    if (near != null) {
+      near.afterWrite(key.localKey());
+    }
   }
 
   CacheException contention(EncodedKey key) {

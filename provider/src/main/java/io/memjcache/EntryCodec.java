@@ -3,6 +3,7 @@ package io.memjcache;
 import io.memjcache.codec.CorruptEntryException;
 import io.memjcache.codec.DisallowedClassException;
 import io.memjcache.codec.Envelope;
+import io.memjcache.codec.ImmutableTypes;
 import io.memjcache.codec.KeyCodec;
 import io.memjcache.codec.KeyCodec.EncodedKey;
 import io.memjcache.codec.Serializer;
@@ -41,7 +42,7 @@ final class EntryCodec {
         return encoded;
       }
     }
-    return keyCodec.encode(serializer.serialize(key));
+    return keyCodec.encode(key, serializer.serialize(key));
   }
 
   byte[] serializeValue(Object value) {
@@ -58,19 +59,6 @@ final class EntryCodec {
     if (raw == null) {
       return RemoteEntry.ABSENT;
     }
-    if (raw.memo() instanceof RemoteEntry decoded) {
-      // The near cache returned the same bytes again: reuse their decoding (the key check stays).
-      if (key.hashed() && decoded.envelope() != null && !KeyCodec.sameKey(decoded.envelope().key(), key.serializedKey())) {
-        return new RemoteEntry(raw, null);
-      }
-      return decoded;
-    }
-    RemoteEntry decoded = decodeFresh(key, raw);
-    raw.memoize(decoded);
-    return decoded;
-  }
-
-  private RemoteEntry decodeFresh(EncodedKey key, StoreEntry raw) {
     Envelope envelope;
     try {
       envelope = Envelope.decode(raw.flags(), raw.data());
@@ -104,18 +92,11 @@ final class EntryCodec {
     if (value == null) {
       Envelope envelope = entry.envelope();
       value = deserialize(envelope.valueBuffer(), envelope.valueOffset(), envelope.valueLength(), memcachedKey);
-      if (isImmutable(value)) {
+      if (ImmutableTypes.isImmutable(value)) {
         entry.cacheValue(value);
       }
     }
     return value;
-  }
-
-  /** Values every caller may share: a fresh copy of one would be indistinguishable from it. */
-  private static boolean isImmutable(Object value) {
-    return value instanceof String || value instanceof Integer || value instanceof Long
-        || value instanceof Boolean || value instanceof Double || value instanceof Float
-        || value instanceof Short || value instanceof Byte || value instanceof Character;
   }
 
   /** The cache key of an entry found by enumeration, or null when unreadable. */

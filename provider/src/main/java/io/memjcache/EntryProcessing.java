@@ -75,7 +75,7 @@ final class EntryProcessing<K, V> {
     switch (entry.outcome()) {
       case NONE, READ -> {
         if (entry.outcome() == ProcessorEntry.Outcome.READ && before != null) {
-          access.touch(memcachedKey, current, now);
+          access.touch(encoded, current, now);
         }
         context.countRead(before != null);
         return true;
@@ -91,7 +91,7 @@ final class EntryProcessing<K, V> {
         if (before == null) {
           return true;
         }
-        if (!access.delete(memcachedKey, current)) {
+        if (!access.delete(encoded, current)) {
           return false;
         }
         events.removed(key, before);

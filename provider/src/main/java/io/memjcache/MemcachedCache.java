@@ -6,7 +6,7 @@ import io.memjcache.event.EventDispatcher;
 import io.memjcache.integration.Loader;
 import io.memjcache.integration.Writer;
 import io.memjcache.stats.CacheStatistics;
-import io.memjcache.store.near.NearCacheStatistics;
+import io.memjcache.near.NearCacheStatistics;
 import io.memjcache.store.StoreEntry;
 import java.io.Closeable;
 import java.util.ArrayList;
@@ -88,9 +88,15 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
     requireOpen();
     Objects.requireNonNull(key, "key");
     long start = statistics.startTimer();
+    V value = access.nearValue(key);
+    if (value != null) {
+      statistics.hits(1);
+      statistics.getTime(start);
+      return value;
+    }
     EncodedKey encoded = codec.encodeKey(key);
     PendingEvents<K, V> events = context.events();
-    V value = context.readThrough(key, encoded, access.read(encoded), events);
+    value = context.readThrough(key, encoded, access.read(encoded), events);
     dispatcher.dispatch(events.list());
     statistics.getTime(start);
     return value;
@@ -258,14 +264,14 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
         return false;
       }
       if (!value.equals(oldValue)) {
-        access.touch(encoded.memcachedKey(), current, now);
+        access.touch(encoded, current, now);
         statistics.hits(1);
         return false;
       }
       if (attempt == 0) {
         writer.delete(key);
       }
-      if (access.delete(encoded.memcachedKey(), current)) {
+      if (access.delete(encoded, current)) {
         events.removed(key, value);
         statistics.hits(1);
         statistics.removals(1);
@@ -338,7 +344,7 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
         return null;
       }
       if (expected != null && !old.equals(expected)) {
-        access.touch(encoded.memcachedKey(), current, now);
+        access.touch(encoded, current, now);
         statistics.hits(1);
         return null;
       }
@@ -381,8 +387,7 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
 
   /** Deletes every entry of this cache on every node: no writer, events or statistics. */
   void deleteAllEntries() {
-    access.store().deleteWithPrefix(codec.prefix());
-    access.store().evictLocalCopies();
+    access.deleteAll();
   }
 
   // ---------------------------------------------------------------- entry processors
@@ -458,7 +463,7 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
   /** The iterator hands out an entry: an access for statistics and expiry. */
   void accessedByIterator(IteratedEntry<K, V> iterated) {
     statistics.hits(1);
-    access.touch(iterated.memcachedKey(), iterated.remote(), access.now());
+    access.touch(codec.encodeKey(iterated.entry().getKey()), iterated.remote(), access.now());
   }
 
   // ---------------------------------------------------------------- the rest of the API
@@ -515,7 +520,7 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
       return;
     }
     closed = true;
-    access.store().evictLocalCopies();
+    access.evictLocalCopies();
     dispatcher.close();
     closeQuietly(loader);
     closeQuietly(writer);

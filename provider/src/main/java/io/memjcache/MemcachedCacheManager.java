@@ -6,7 +6,7 @@ import io.memjcache.codec.Serializer;
 import io.memjcache.config.CacheSettings;
 import io.memjcache.config.ClientSettings;
 import io.memjcache.config.ManagerSettings;
-import io.memjcache.store.near.NearCacheStore;
+import io.memjcache.near.NearCache;
 import io.memjcache.expiry.ExpiryCalculator;
 import io.memjcache.management.CacheConfigurationBean;
 import io.memjcache.management.MBeanRegistrar;
@@ -141,14 +141,11 @@ public class MemcachedCacheManager implements CacheManager {
             valueSerializer(cacheName, cacheSettings.valueSerializer()));
     EntryCodec codec = new EntryCodec(cacheName, new KeyCodec(settings.namespace(), cacheName), serializer);
     ExpiryCalculator expiry = new ExpiryCalculator(configuration.getExpiryPolicyFactory().create());
-    Store cacheStore = store();
-    NearCacheStore near = null;
-    if (cacheSettings.nearCacheEnabled()) {
-      near = new NearCacheStore(cacheStore, cacheSettings.nearCacheMaxEntries(), cacheSettings.nearCacheStaleness());
-      cacheStore = near;
-    }
-    EntryAccess<V> access =
-        new EntryAccess<>(cacheName, cacheStore, codec, expiry, clock, settings.maxCasRetries(), settings.readFailureAsMiss());
+    NearCache<EntryAccess.NearCopy> near = cacheSettings.nearCacheEnabled()
+        ? new NearCache<>(cacheSettings.nearCacheMaxEntries(), cacheSettings.nearCacheStaleness())
+        : null;
+    EntryAccess<V> access = new EntryAccess<>(
+        cacheName, store(), codec, expiry, clock, settings.maxCasRetries(), settings.readFailureAsMiss(), near);
     return new MemcachedCache<>(
         cacheName, this, configuration, access, near == null ? null : near.statistics(), this::runInBackground);
   }

@@ -1,7 +1,7 @@
 package io.memjcache.benchmarks;
 
 import io.memjcache.MemcachedCache;
-import io.memjcache.store.near.NearCacheStatistics;
+import io.memjcache.near.NearCacheStatistics;
 import java.net.URI;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;

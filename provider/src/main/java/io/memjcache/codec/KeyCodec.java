@@ -40,9 +40,17 @@ public final class KeyCodec {
 
   /**
    * A memcached key and whether the serialized key must be embedded in the stored value. {@code
-   * serializedKey} is always there for a hashed key, and may be null otherwise.
+   * serializedKey} is always there for a hashed key, and may be null otherwise. {@code localKey}
+   * names the key in this JVM's tables (the near cache): the cache key itself when it is of an
+   * immutable type whose equality is that of its serialized form, else its {@link SerializedKey}.
    */
-  public record EncodedKey(String memcachedKey, byte[] serializedKey, boolean hashed) {}
+  public record EncodedKey(String memcachedKey, byte[] serializedKey, boolean hashed, Object localKey) {}
+
+  /**
+   * A key of a mutable (or unknown) type, known locally by its memcached key: a copy the caller
+   * cannot change, and never equal to a cache key itself.
+   */
+  public record SerializedKey(String memcachedKey) {}
 
   /**
    * The memcached key of a String key made only of {@code [A-Za-z0-9._-]} that fits verbatim, built
@@ -58,17 +66,31 @@ public final class KeyCodec {
         return null;
       }
     }
-    return new EncodedKey(prefix + PLAIN_STRING + key, null, false);
+    return new EncodedKey(prefix + PLAIN_STRING + key, null, false, key);
   }
 
+  /** The memcached key of any key, from its serialized form. */
   public EncodedKey encode(byte[] serializedKey) {
+    return encodeSerialized(serializedKey, null);
+  }
+
+  /**
+   * As {@link #encode(byte[])}, for {@code key}: its local name is {@code key} itself when
+   * {@link ImmutableTypes#isLocalKey} says it may be shared.
+   */
+  public EncodedKey encode(Object key, byte[] serializedKey) {
+    return encodeSerialized(serializedKey, ImmutableTypes.isLocalKey(key) ? key : null);
+  }
+
+  private EncodedKey encodeSerialized(byte[] serializedKey, Object localKey) {
     String verbatim = isPlainString(serializedKey)
         ? prefix + PLAIN_STRING + new String(serializedKey, 1, serializedKey.length - 1, StandardCharsets.US_ASCII)
         : prefix + ENCODER.encodeToString(serializedKey);
     if (verbatim.length() <= MAX_KEY_LENGTH) {
-      return new EncodedKey(verbatim, serializedKey, false);
+      return new EncodedKey(verbatim, serializedKey, false, localKey != null ? localKey : new SerializedKey(verbatim));
     }
-    return new EncodedKey(prefix + HASHED + ENCODER.encodeToString(sha256(serializedKey)), serializedKey, true);
+    String hashed = prefix + HASHED + ENCODER.encodeToString(sha256(serializedKey));
+    return new EncodedKey(hashed, serializedKey, true, localKey != null ? localKey : new SerializedKey(hashed));
   }
 
   /**

@@ -58,6 +58,18 @@ public final class ExpiryCalculator {
         || type == TouchedExpiryPolicy.class;
   }
 
+  /**
+   * True when an access never changes an entry's expiry: the built-in eternal, created and
+   * modified policies. A read may then be answered without telling memcached (a near-cache hit).
+   * A user's policy is asked on every access, as the spec counts.
+   */
+  public boolean isAccessFree() {
+    Class<?> type = policy.getClass();
+    return type == EternalExpiryPolicy.class
+        || type == CreatedExpiryPolicy.class
+        || type == ModifiedExpiryPolicy.class;
+  }
+
   /** Expiry of a newly created entry; {@code <= now} means it must not be stored at all. */
   public long onCreation(long now) {
     Duration duration;

@@ -17,19 +17,8 @@ public interface Store extends AutoCloseable {
 
   long NEVER = Long.MAX_VALUE;
 
-  /**
-   * The entry under {@code key}, or null. A layer with a local copy may answer from it, within its
-   * staleness bound.
-   */
+  /** The entry under {@code key}, or null. */
   StoreEntry get(String key);
-
-  /**
-   * The entry under {@code key} as memcached holds it now, for a read-modify-write: never a local
-   * copy.
-   */
-  default StoreEntry getLatest(String key) {
-    return get(key);
-  }
 
   /** The present entries among {@code keys}, fetched in one batch per node. */
   Map<String, StoreEntry> getAll(Collection<String> keys);
@@ -58,9 +47,6 @@ public interface Store extends AutoCloseable {
       delete(key);
     }
   }
-
-  /** Drops whatever this store keeps locally (a remote store keeps nothing). */
-  default void evictLocalCopies() {}
 
   /** The configured name ({@code host:port}) of the node {@code key} routes to. */
   String nodeFor(String key);

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.memjcache.MemcachedCache;
 import io.memjcache.MemcachedCachingProvider;
-import io.memjcache.store.near.NearCacheStatistics;
+import io.memjcache.near.NearCacheStatistics;
 import io.memjcache.testing.MemcachedCluster;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -23,6 +23,7 @@ import javax.cache.Cache;
 import javax.cache.CacheManager;
 import javax.cache.Caching;
 import javax.cache.configuration.MutableConfiguration;
+import javax.cache.expiry.AccessedExpiryPolicy;
 import javax.cache.expiry.CreatedExpiryPolicy;
 import javax.cache.expiry.Duration;
 import javax.management.ObjectName;
@@ -123,6 +124,34 @@ class NearCacheTest {
     assertEquals("v", cache.get("k"));
     Thread.sleep(200);
     assertNull(cache.get("k"), "expired at 150 ms although the near copy may live 400 ms");
+  }
+
+  @Test
+  void keysOfMutableTypesAreKeptByTheirSerializedForm() {
+    Cache<ArrayList<String>, String> cache = near.createCache("listKeys", config());
+    ArrayList<String> key = new ArrayList<>(List.of("a", "b"));
+    cache.put(key, "v");
+    assertEquals("v", cache.get(key));
+    long hitsBefore = stats(cache).getNearCacheHits();
+    assertEquals("v", cache.get(new ArrayList<>(List.of("a", "b"))), "an equal key finds the copy");
+    assertEquals(hitsBefore + 1, stats(cache).getNearCacheHits());
+    key.add("c");
+    assertNull(cache.get(key), "changing the caller's key object changes nothing in the cache");
+    assertEquals("v", cache.get(new ArrayList<>(List.of("a", "b"))), "the entry itself is still there");
+  }
+
+  @Test
+  void accessExpiryStillReachesMemcachedOnHits() throws Exception {
+    MutableConfiguration<String, String> configuration = new MutableConfiguration<String, String>()
+        .setExpiryPolicyFactory(AccessedExpiryPolicy.factoryOf(new Duration(TimeUnit.MILLISECONDS, 600)));
+    Cache<String, String> cache = near.createCache("accessed", configuration);
+    Cache<String, String> other = plain.createCache("accessed", configuration);
+    cache.put("k", "v");
+    assertEquals("v", cache.get("k"));
+    Thread.sleep(400);
+    assertEquals("v", cache.get("k"), "an access at 400 ms extends the expiry to 1000 ms");
+    Thread.sleep(400);
+    assertTrue(other.containsKey("k"), "alive at 800 ms in memcached: the near hit was an access there too");
   }
 
   @Test

@@ -1,4 +1,4 @@
-package io.memjcache.store.near;
+package io.memjcache.near;
 
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;

@@ -1,4 +1,4 @@
-package io.memjcache.store.near;
+package io.memjcache.near;
 
 /**
  * Hits and misses of one cache's near cache in this JVM, registered beside the JCache statistics

@@ -1,0 +1,143 @@
+package io.memjcache.near;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * One cache's near cache: a bounded local table (Caffeine) of entries read from memcached, keyed
+ * by the cache's own keys, so a hit costs one hash lookup and no key encoding.
+ *
+ * <p><b>Staleness bound.</b> memcached cannot announce other JVMs' writes, so a copy is served for
+ * at most {@code staleness}, counted from the moment the read that fetched it was sent, and never
+ * past the instant its JCache expiry passes (a copy leaves the table at the earlier of the two;
+ * Caffeine checks that deadline on every read, with its one clock read).
+ *
+ * <p><b>Read-your-writes.</b> The caller brackets each write of a key with {@link #beforeWrite}
+ * and {@link #afterWrite}: both drop the local copy and move the key's stripe epoch, and
+ * {@link #remember} refuses a copy whose read started before a write of its stripe, so a read
+ * racing with a write never re-installs the old value.
+ *
+ * @param <E> what is kept per key (the decoded entry)
+ */
+public final class NearCache<E> {
+
+  private static final int STRIPES = 1024;
+  /** JCache expiry is in wall-clock milliseconds: drop a copy this much before it, never after. */
+  private static final long EXPIRY_MARGIN_MILLIS = 1;
+
+  private final long stalenessNanos;
+  private final Cache<Object, Held<E>> table;
+  private final AtomicLongArray epochs = new AtomicLongArray(STRIPES);
+  private final NearCacheStatistics statistics;
+
+  /** A local copy and the System.nanoTime instant after which it must not be served. */
+  private record Held<E>(E entry, long deadline) {}
+
+  public NearCache(int maxEntries, Duration staleness) {
+    this.stalenessNanos = staleness.toNanos();
+    this.table = Caffeine.newBuilder()
+        .maximumSize(maxEntries)
+        .expireAfter(new DeadlineExpiry<E>())
+        .build();
+    this.statistics = new NearCacheStatistics(table::estimatedSize);
+  }
+
+  public NearCacheStatistics statistics() {
+    return statistics;
+  }
+
+  /** The local copy of {@code key}, counted as a hit; null (not counted) when there is none. */
+  public E get(Object key) {
+    Held<E> held = table.getIfPresent(key);
+    if (held == null) {
+      return null;
+    }
+    statistics.hit();
+    return held.entry();
+  }
+
+  /** Counts reads that had to go to memcached. */
+  public void misses(int count) {
+    statistics.misses(count);
+  }
+
+  /** Call before sending a read whose result may be remembered; pass the result to remember. */
+  public long epoch(Object key) {
+    return epochs.get(stripe(key));
+  }
+
+  /**
+   * Keeps {@code entry}, read by a request sent at {@code sentAt} (System.nanoTime) when the key's
+   * stripe was at {@code epoch}, unless a local write of the stripe happened since, or its
+   * staleness or expiry ({@code expiresAtMillis}, epoch milliseconds; Long.MAX_VALUE for never) has
+   * already passed.
+   */
+  public void remember(Object key, E entry, long epoch, long sentAt, long expiresAtMillis) {
+    long now = System.nanoTime();
+    long deadline = sentAt + stalenessNanos;
+    if (expiresAtMillis != Long.MAX_VALUE) {
+      long remainingMillis = expiresAtMillis - System.currentTimeMillis() - EXPIRY_MARGIN_MILLIS;
+      if (remainingMillis < stalenessNanos / 1_000_000) {
+        deadline = Math.min(deadline, now + remainingMillis * 1_000_000);
+      }
+    }
+    if (deadline - now <= 0) {
+      return;
+    }
+    int stripe = stripe(key);
+    if (epochs.get(stripe) != epoch) {
+      return;
+    }
+    Held<E> held = new Held<>(entry, deadline);
+    table.put(key, held);
+    if (epochs.get(stripe) != epoch) {
+      // A write started meanwhile: its invalidation may have run before our put.
+      table.asMap().remove(key, held);
+    }
+  }
+
+  /** Before a write of {@code key} is sent: the local copy goes, and reads in flight may not keep theirs. */
+  public void beforeWrite(Object key) {
+    epochs.incrementAndGet(stripe(key));
+    table.invalidate(key);
+  }
+
+  /** After a write of {@code key} completed or failed: the same again, for reads that raced with it. */
+  public void afterWrite(Object key) {
+    beforeWrite(key);
+  }
+
+  /** Drops every local copy (clear, removeAll, close), also against reads in flight. */
+  public void invalidateAll() {
+    for (int i = 0; i < STRIPES; i++) {
+      epochs.incrementAndGet(i);
+    }
+    table.invalidateAll();
+  }
+
+  private static int stripe(Object key) {
+    int h = key.hashCode();
+    return (h ^ (h >>> 16)) & (STRIPES - 1);
+  }
+
+  /** Each copy lives until its own deadline; reads do not extend it. */
+  private static final class DeadlineExpiry<E> implements Expiry<Object, Held<E>> {
+    @Override
+    public long expireAfterCreate(Object key, Held<E> held, long currentTime) {
+      return held.deadline() - currentTime;
+    }
+
+    @Override
+    public long expireAfterUpdate(Object key, Held<E> held, long currentTime, long currentDuration) {
+      return held.deadline() - currentTime;
+    }
+
+    @Override
+    public long expireAfterRead(Object key, Held<E> held, long currentTime, long currentDuration) {
+      return currentDuration;
+    }
+  }
+}
