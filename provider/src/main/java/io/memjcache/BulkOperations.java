@@ -54,16 +54,24 @@ final class BulkOperations<K, V> {
   Map<K, V> getAll(Set<? extends K> keys) {
     Objects.requireNonNull(keys, "keys");
     long start = statistics.startTimer();
-    Map<K, EncodedKey> encoded = context.encodeAll(keys);
-    Map<String, RemoteEntry> found = access.readAllToAnswer(encoded.values());
+    List<K> keyList = new ArrayList<>(keys.size());
+    List<EncodedKey> encoded = new ArrayList<>(keys.size());
+    for (K key : keys) {
+      Objects.requireNonNull(key, "a key in keys is null");
+      keyList.add(key);
+    }
+    for (K key : keyList) {
+      encoded.add(codec.encodeKey(key));
+    }
+    RemoteEntry[] found = access.readAllToAnswer(encoded);
     PendingEvents<K, V> events = context.events();
-    Map<K, V> result = new LinkedHashMap<>();
-    List<K> misses = new ArrayList<>();
-    for (Map.Entry<K, EncodedKey> e : encoded.entrySet()) {
-      K key = e.getKey();
-      EncodedKey ek = e.getValue();
-      RemoteEntry entry = found.getOrDefault(ek.memcachedKey(), RemoteEntry.ABSENT);
-      long now = access.now();
+    Map<K, V> result = new LinkedHashMap<>(Math.max(16, keyList.size() * 2));
+    List<Integer> misses = new ArrayList<>();
+    long now = access.now();
+    for (int i = 0; i < found.length; i++) {
+      K key = keyList.get(i);
+      EncodedKey ek = encoded.get(i);
+      RemoteEntry entry = found[i];
       V value = access.liveValue(ek.memcachedKey(), entry, now);
       if (value != null) {
         statistics.hits(1);
@@ -72,15 +80,18 @@ final class BulkOperations<K, V> {
       } else {
         statistics.misses(1);
         context.reportIfExpired(key, ek, entry, now, events);
-        misses.add(key);
+        misses.add(i);
       }
     }
     if (loader.isReadThrough() && !misses.isEmpty()) {
-      Map<K, V> loaded = loader.loadAll(misses);
-      for (K key : misses) {
+      List<K> missingKeys = new ArrayList<>(misses.size());
+      misses.forEach(i -> missingKeys.add(keyList.get(i)));
+      Map<K, V> loaded = loader.loadAll(missingKeys);
+      for (int i : misses) {
+        K key = keyList.get(i);
         V value = loaded.get(key);
         if (value != null) {
-          context.storeLoaded(key, encoded.get(key), value, events);
+          context.storeLoaded(key, encoded.get(i), value, events);
           result.put(key, value);
         }
       }

@@ -9,7 +9,6 @@ import io.memjcache.store.Store;
 import io.memjcache.store.StoreEntry;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
@@ -162,56 +161,56 @@ final class EntryAccess<V> {
   }
 
   /**
-   * A batch read to answer a getAll, by memcached key (absent keys are left out): near copies where
-   * there are some, one multi-get per node for the rest. With readFailureAsMiss, a failed batch is
-   * all misses.
+   * A batch read to answer a getAll: what was found for each of {@code keys}, at the same index
+   * ({@link RemoteEntry#ABSENT} for none). Near copies where there are some, one multi-get per node
+   * for the rest. With readFailureAsMiss, a failed batch is all misses.
    */
-  Map<String, RemoteEntry> readAllToAnswer(Collection<EncodedKey> keys) {
-    Map<String, RemoteEntry> result = new HashMap<>(Math.max(16, keys.size() * 2));
-    List<EncodedKey> remote = new ArrayList<>(keys.size());
-    for (EncodedKey key : keys) {
+  RemoteEntry[] readAllToAnswer(List<EncodedKey> keys) {
+    RemoteEntry[] result = new RemoteEntry[keys.size()];
+    List<String> remoteKeys = new ArrayList<>(keys.size());
+    for (int i = 0; i < result.length; i++) {
+      EncodedKey key = keys.get(i);
       NearCopy copy = near == null ? null : near.get(key.localKey());
       if (copy != null) {
-        result.put(key.memcachedKey(), copy.entry());
+        result[i] = copy.entry();
       } else {
-        remote.add(key);
+        result[i] = RemoteEntry.ABSENT;
+        remoteKeys.add(key.memcachedKey());
       }
     }
-    if (remote.isEmpty()) {
+    if (remoteKeys.isEmpty()) {
       return result;
     }
     long[] epochs = null;
     if (near != null) {
-      near.misses(remote.size());
-      epochs = new long[remote.size()];
-      for (int i = 0; i < epochs.length; i++) {
-        epochs[i] = near.epoch(remote.get(i).localKey());
+      near.misses(remoteKeys.size());
+      epochs = new long[result.length];
+      for (int i = 0; i < result.length; i++) {
+        epochs[i] = near.epoch(keys.get(i).localKey());
       }
     }
     long sentAt = System.nanoTime();
-    List<String> memcachedKeys = new ArrayList<>(remote.size());
-    for (EncodedKey key : remote) {
-      memcachedKeys.add(key.memcachedKey());
-    }
     Map<String, StoreEntry> found;
     try {
-      found = store.getAll(memcachedKeys);
+      found = store.getAll(remoteKeys);
     } catch (CacheException e) {
       if (!readFailureAsMiss) {
         throw e;
       }
       LOG.warn("cache {}: read of {} keys failed, answered as misses (memjcache.readFailureAsMiss): {}",
-          cacheName, memcachedKeys.size(), e.getMessage());
+          cacheName, remoteKeys.size(), e.getMessage());
       return result;
     }
-    for (int i = 0; i < remote.size(); i++) {
-      EncodedKey key = remote.get(i);
+    for (int i = 0; i < result.length; i++) {
+      if (result[i] != RemoteEntry.ABSENT) {
+        continue; // a near copy
+      }
+      EncodedKey key = keys.get(i);
       StoreEntry raw = found.get(key.memcachedKey());
       if (raw != null) {
-        RemoteEntry entry = codec.decode(key, raw);
-        result.put(key.memcachedKey(), entry);
+        result[i] = codec.decode(key, raw);
         if (near != null) {
-          keep(key, entry, epochs[i], sentAt);
+          keep(key, result[i], epochs[i], sentAt);
         }
       }
     }

@@ -9,7 +9,6 @@ import io.memjcache.store.StoreEntry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -111,14 +110,10 @@ public final class XMemcachedStore implements Store {
       return Map.of();
     }
     try {
-      Map<String, GetsResponse<StoreEntry>> found =
-          client.gets(keys, timeoutMillis, RawTranscoder.INSTANCE);
-      if (found == null) {
-        return Map.of();
-      }
-      Map<String, StoreEntry> result = new HashMap<>(found.size() * 2);
-      found.forEach((key, response) -> result.put(key, withCas(response)));
-      return result;
+      // A binary multi-get (getkq) returns each entry's CAS token, which xmemcached hands to the
+      // transcoder: a plain get, no per-entry GetsResponse and no second map.
+      Map<String, StoreEntry> found = client.get(keys, timeoutMillis, RawTranscoder.INSTANCE);
+      return found == null ? Map.of() : found;
     } catch (TimeoutException | InterruptedException | MemcachedException | RuntimeException e) {
       throw failure("get of " + keys.size() + " keys", keys, e);
     }

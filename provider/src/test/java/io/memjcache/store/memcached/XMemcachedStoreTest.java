@@ -1,0 +1,62 @@
+package io.memjcache.store.memcached;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.memjcache.config.ClientSettings;
+import io.memjcache.config.ClientSettings.FailureMode;
+import io.memjcache.config.ServerAddress;
+import io.memjcache.store.Store;
+import io.memjcache.store.StoreEntry;
+import io.memjcache.testing.MemcachedCluster;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The store on three real nodes: what batch reads return is what writes compare against. */
+class XMemcachedStoreTest {
+
+  @RegisterExtension static final MemcachedCluster CLUSTER = MemcachedCluster.nodes(3);
+
+  private static XMemcachedStore connect() {
+    List<ServerAddress> servers = Arrays.stream(CLUSTER.serverList().split(",")).map(ServerAddress::parse).toList();
+    ClientSettings settings = new ClientSettings(
+        servers, "storetest", Duration.ofSeconds(2), Duration.ofSeconds(2), 1, FailureMode.FAIL_FAST, List.of(), 10, false);
+    return XMemcachedStore.connect(settings, System::currentTimeMillis);
+  }
+
+  @Test
+  void batchReadsCarryEachEntrysCasToken() {
+    try (XMemcachedStore store = connect()) {
+      List<String> keys = new ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        String key = "storetest:cas:" + i;
+        keys.add(key);
+        store.set(key, 7, ("v" + i).getBytes(StandardCharsets.UTF_8), Store.NEVER);
+      }
+      Map<String, StoreEntry> batch = store.getAll(keys);
+      assertEquals(30, batch.size());
+      for (String key : keys) {
+        StoreEntry single = store.get(key);
+        StoreEntry batched = batch.get(key);
+        assertNotEquals(0, batched.cas(), key);
+        assertEquals(single.cas(), batched.cas(), key);
+        assertEquals(7, batched.flags());
+        assertArrayEquals(single.data(), batched.data());
+      }
+      String first = keys.get(0);
+      long token = batch.get(first).cas();
+      assertTrue(store.compareAndSet(first, token, 7, new byte[] {1}, Store.NEVER));
+      assertFalse(store.compareAndSet(first, token, 7, new byte[] {2}, Store.NEVER), "a spent token must not write");
+      assertFalse(store.delete(keys.get(1), batch.get(keys.get(1)).cas() + 1), "a wrong token must not delete");
+    }
+  }
+}
