@@ -283,7 +283,8 @@ final class EntryAccess<V> {
     } else {
       writeStarts(key);
       try {
-        stored = store.add(key.memcachedKey(), envelope.flags(), envelope.encode(), expiresAt);
+        EntryCodec.Stored form = codec.stored(key, envelope);
+        stored = store.add(key.memcachedKey(), form.flags(), form.data(), expiresAt);
       } finally {
         writeEnds(key);
       }
@@ -304,7 +305,8 @@ final class EntryAccess<V> {
     Envelope envelope = codec.envelope(key, expiresAt, bytes);
     writeStarts(key);
     try {
-      store.set(key.memcachedKey(), envelope.flags(), envelope.encode(), expiresAt);
+      EntryCodec.Stored stored = codec.stored(key, envelope);
+      store.set(key.memcachedKey(), stored.flags(), stored.data(), expiresAt);
     } finally {
       writeEnds(key);
     }
@@ -324,7 +326,8 @@ final class EntryAccess<V> {
   private boolean compareAndSet(EncodedKey key, RemoteEntry current, Envelope envelope) {
     writeStarts(key);
     try {
-      return store.compareAndSet(key.memcachedKey(), current.cas(), envelope.flags(), envelope.encode(), envelope.expiresAt());
+      EntryCodec.Stored stored = codec.stored(key, envelope);
+      return store.compareAndSet(key.memcachedKey(), current.cas(), stored.flags(), stored.data(), envelope.expiresAt());
     } finally {
       writeEnds(key);
     }

@@ -2,6 +2,7 @@ package io.memjcache;
 
 import io.memjcache.codec.CorruptEntryException;
 import io.memjcache.codec.DisallowedClassException;
+import io.memjcache.codec.EntrySeal;
 import io.memjcache.codec.Envelope;
 import io.memjcache.codec.ImmutableTypes;
 import io.memjcache.codec.KeyCodec;
@@ -24,11 +25,16 @@ final class EntryCodec {
   private final String cacheName;
   private final KeyCodec keyCodec;
   private final Serializer serializer;
+  private final EntrySeal seal;
 
-  EntryCodec(String cacheName, KeyCodec keyCodec, Serializer serializer) {
+  /** What goes to memcached for one entry: its flags and bytes (sealed when integrity is on). */
+  record Stored(int flags, byte[] data) {}
+
+  EntryCodec(String cacheName, KeyCodec keyCodec, Serializer serializer, EntrySeal seal) {
     this.cacheName = cacheName;
     this.keyCodec = keyCodec;
     this.serializer = serializer;
+    this.seal = seal;
   }
 
   String prefix() {
@@ -54,6 +60,32 @@ final class EntryCodec {
     return new Envelope(expiresAt, key.hashed() ? key.serializedKey() : null, value);
   }
 
+  /** The flags and bytes to store {@code envelope} under {@code key}. */
+  Stored stored(EncodedKey key, Envelope envelope) {
+    if (!seal.isOn()) {
+      return new Stored(envelope.flags(), envelope.encode());
+    }
+    int flags = envelope.flags() | Envelope.HAS_MAC;
+    return new Stored(flags, seal.seal(key.memcachedKey(), flags, envelope.encode()));
+  }
+
+  /**
+   * The envelope in stored bytes, after checking their seal when integrity is on (an entry sealed by
+   * a writer with a secret is still readable by one without: it just cannot check it).
+   */
+  private Envelope open(String memcachedKey, StoreEntry raw) {
+    int length;
+    if (seal.isOn()) {
+      length = seal.open(memcachedKey, raw.flags(), raw.data());
+    } else {
+      length = raw.data() == null ? 0 : raw.data().length;
+      if ((raw.flags() & Envelope.HAS_MAC) != 0) {
+        length -= EntrySeal.MAC_LENGTH;
+      }
+    }
+    return Envelope.decode(raw.flags(), raw.data(), Math.max(length, 0));
+  }
+
   /** Interprets what the store returned for {@code key}. */
   RemoteEntry decode(EncodedKey key, StoreEntry raw) {
     if (raw == null) {
@@ -61,7 +93,7 @@ final class EntryCodec {
     }
     Envelope envelope;
     try {
-      envelope = Envelope.decode(raw.flags(), raw.data());
+      envelope = open(key.memcachedKey(), raw);
     } catch (CorruptEntryException e) {
       LOG.warn("cache {}: unreadable entry under {} treated as a miss: {}", cacheName, key.memcachedKey(), e.getMessage());
       return new RemoteEntry(raw, null);
@@ -79,7 +111,7 @@ final class EntryCodec {
       return RemoteEntry.ABSENT;
     }
     try {
-      return new RemoteEntry(raw, Envelope.decode(raw.flags(), raw.data()));
+      return new RemoteEntry(raw, open(memcachedKey, raw));
     } catch (CorruptEntryException e) {
       LOG.warn("cache {}: unreadable entry under {} skipped: {}", cacheName, memcachedKey, e.getMessage());
       return new RemoteEntry(raw, null);

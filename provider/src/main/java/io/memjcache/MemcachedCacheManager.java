@@ -1,6 +1,7 @@
 package io.memjcache;
 
 import io.memjcache.codec.DeserializationFilters;
+import io.memjcache.codec.EntrySeal;
 import io.memjcache.codec.KeyCodec;
 import io.memjcache.codec.Serializer;
 import io.memjcache.config.CacheSettings;
@@ -47,6 +48,7 @@ public class MemcachedCacheManager implements CacheManager {
   private final Properties properties;
   private final ClientSettings settings;
   private final ManagerSettings managerSettings;
+  private final EntrySeal seal;
   private final LongSupplier clock = System::currentTimeMillis;
   private final ConcurrentMap<String, MemcachedCache<?, ?>> caches = new ConcurrentHashMap<>();
   private final MBeanRegistrar mbeans = new MBeanRegistrar();
@@ -66,6 +68,7 @@ public class MemcachedCacheManager implements CacheManager {
     this.properties = properties;
     this.managerSettings = settings;
     this.settings = settings.client();
+    this.seal = EntrySeal.of(this.settings.integritySecret());
   }
 
   /** Creates the caches the configuration file declares, with the JCache settings it gives them. */
@@ -139,7 +142,7 @@ public class MemcachedCacheManager implements CacheManager {
             DeserializationFilters.allowlist(
                 List.of(configuration.getKeyType(), configuration.getValueType()), allowlist),
             valueSerializer(cacheName, cacheSettings.valueSerializer()));
-    EntryCodec codec = new EntryCodec(cacheName, new KeyCodec(settings.namespace(), cacheName), serializer);
+    EntryCodec codec = new EntryCodec(cacheName, new KeyCodec(settings.namespace(), cacheName), serializer, seal);
     ExpiryCalculator expiry = new ExpiryCalculator(configuration.getExpiryPolicyFactory().create());
     NearCache<EntryAccess.NearCopy> near = cacheSettings.nearCacheEnabled()
         ? new NearCache<>(cacheSettings.nearCacheMaxEntries(), cacheSettings.nearCacheStaleness())

@@ -44,7 +44,8 @@ public class MemcachedCachingProvider implements CachingProvider {
       try {
         settings = resolver.resolve(managerUri, managerProperties, loader);
       } catch (IllegalArgumentException e) {
-        throw new CacheException("bad MemJCache configuration for " + managerUri + ": " + e.getMessage(), e);
+        throw new CacheException(
+            "bad MemJCache configuration for " + ClientSettingsResolver.redact(managerUri) + ": " + e.getMessage(), e);
       }
       manager = new MemcachedCacheManager(this, managerUri, loader, managerProperties, settings);
       byUri.put(managerUri, manager);

@@ -23,8 +23,8 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * In-process reads: a MemJCache near-cache hit against Caffeine's own JCache, store-by-value, on
  * the same String keys and values. (Caffeine copies store-by-value entries by serialization except
- * immutable types; String is one, so its get hands out the stored instance. MemJCache's near cache
- * keeps the stored bytes and decodes a fresh String on every hit.)
+ * immutable types; String is one, so its get hands out the stored instance, as a MemJCache near
+ * hit does: it keeps immutable values decoded.)
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

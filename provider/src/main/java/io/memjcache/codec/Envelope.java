@@ -13,9 +13,12 @@ import java.util.Arrays;
  * its serialized value:
  *
  * <pre>
- *   flags: bits 0-7 format version (1), bit 8 {@link #HAS_KEY}, bit 9 {@link #HAS_EXPIRY}
- *   data:  [expiresAt(8)] [keyLength(4) key] value
+ *   flags: bits 0-7 format version (1), bit 8 {@link #HAS_KEY}, bit 9 {@link #HAS_EXPIRY},
+ *          bit 10 {@link #HAS_MAC}
+ *   data:  [expiresAt(8)] [keyLength(4) key] value [mac(16)]
  * </pre>
+ *
+ * The MAC is added and checked by {@link EntrySeal}; an envelope itself never includes it.
  *
  * {@link #NEVER} ({@code Long.MAX_VALUE}) stands for an entry that never expires. A decoded
  * envelope points into the bytes read from memcached instead of copying its value out of them.
@@ -25,9 +28,10 @@ public final class Envelope {
   public static final int FORMAT_VERSION = 1;
   public static final int HAS_KEY = 1 << 8;
   public static final int HAS_EXPIRY = 1 << 9;
+  public static final int HAS_MAC = 1 << 10;
   /** The same instant as the store's {@link Store#NEVER}: expiry times pass from one to the other. */
   public static final long NEVER = Store.NEVER;
-  private static final int KNOWN_FLAGS = 0xFF | HAS_KEY | HAS_EXPIRY;
+  private static final int KNOWN_FLAGS = 0xFF | HAS_KEY | HAS_EXPIRY | HAS_MAC;
 
   private final long expiresAt;
   private final byte[] key;
@@ -104,6 +108,11 @@ public final class Envelope {
    * @throws CorruptEntryException when the bytes are not an envelope of this format version
    */
   public static Envelope decode(int flags, byte[] data) {
+    return decode(flags, data, data == null ? 0 : data.length);
+  }
+
+  /** Reads an envelope from the first {@code length} bytes of {@code data} (the rest is a seal). */
+  public static Envelope decode(int flags, byte[] data, int length) {
     if ((flags & 0xFF) != FORMAT_VERSION) {
       throw new CorruptEntryException("format version " + (flags & 0xFF) + " is not " + FORMAT_VERSION);
     }
@@ -111,10 +120,10 @@ public final class Envelope {
       throw new CorruptEntryException("unknown flag bits " + Integer.toHexString(flags));
     }
     int header = ((flags & HAS_EXPIRY) != 0 ? 8 : 0) + ((flags & HAS_KEY) != 0 ? 4 : 0);
-    if (data == null || data.length < header + 1) {
+    if (data == null || length < header + 1) {
       throw new CorruptEntryException("entry shorter than its header");
     }
-    ByteBuffer in = ByteBuffer.wrap(data);
+    ByteBuffer in = ByteBuffer.wrap(data, 0, length);
     long expiresAt = (flags & HAS_EXPIRY) != 0 ? in.getLong() : NEVER;
     if (expiresAt == NEVER && (flags & HAS_EXPIRY) != 0) {
       throw new CorruptEntryException("expiry field holds the never-expires marker");

@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param maxCasRetries bound on read-modify-write retries under contention
  * @param readFailureAsMiss whether a read that fails (node down, timeout) is a miss rather than a
  *     {@code CacheException}: reads then degrade to the loader or the database
+ * @param integritySecret the key that seals every entry (HMAC), or {@link Secret#NONE}; it prints
+ *     as {@code ******}
  */
 public record ClientSettings(
     List<ServerAddress> servers,
@@ -30,9 +32,18 @@ public record ClientSettings(
     FailureMode failureMode,
     List<String> deserializationAllowlist,
     int maxCasRetries,
-    boolean readFailureAsMiss) {
+    boolean readFailureAsMiss,
+    Secret integritySecret) {
+
+  /** The smallest integrity secret accepted, in bytes. */
+  public static final int MIN_SECRET_LENGTH = 16;
 
   public ClientSettings {
+    Objects.requireNonNull(integritySecret, "integritySecret");
+    if (integritySecret.isPresent() && integritySecret.length() < MIN_SECRET_LENGTH) {
+      throw new IllegalArgumentException(
+          "memjcache.integrity.secret is too short: at least " + MIN_SECRET_LENGTH + " bytes are required");
+    }
     Objects.requireNonNull(servers, "servers");
     if (servers.isEmpty()) {
       throw new IllegalArgumentException("at least one memcached server is required");

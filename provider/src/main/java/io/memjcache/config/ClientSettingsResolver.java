@@ -45,6 +45,8 @@ public final class ClientSettingsResolver {
   public static final String DESERIALIZATION_ALLOWLIST = "deserialization.allowlist";
   public static final String MAX_CAS_RETRIES = "maxCasRetries";
   public static final String READ_FAILURE_AS_MISS = "readFailureAsMiss";
+  /** A secret: never accepted in a CacheManager URI, which shows up in JMX names and logs. */
+  public static final String INTEGRITY_SECRET = "integrity.secret";
 
   /** Per-cache settings: {@code memjcache.cache.<name>.<setting>}. */
   public static final String CACHE = "cache.";
@@ -67,7 +69,8 @@ public final class ClientSettingsResolver {
           FAILURE_MODE, "fail-fast",
           DESERIALIZATION_ALLOWLIST, "",
           MAX_CAS_RETRIES, "100",
-          READ_FAILURE_AS_MISS, "false");
+          READ_FAILURE_AS_MISS, "false",
+          INTEGRITY_SECRET, "");
 
   /** Every per-cache setting with its default (null: none). */
   private static final Map<String, String> CACHE_DEFAULTS = new HashMap<>();
@@ -141,7 +144,8 @@ public final class ClientSettingsResolver {
         parseFailureMode(client.apply(FAILURE_MODE)),
         parseList(client.apply(DESERIALIZATION_ALLOWLIST)),
         (int) parseLong(client.apply(MAX_CAS_RETRIES), MAX_CAS_RETRIES),
-        parseBoolean(client.apply(READ_FAILURE_AS_MISS), PREFIX + READ_FAILURE_AS_MISS));
+        parseBoolean(client.apply(READ_FAILURE_AS_MISS), PREFIX + READ_FAILURE_AS_MISS),
+        Secret.of(client.apply(INTEGRITY_SECRET)));
     Function<String, CacheSettings> caches = name -> cacheSettings(layers, name);
     for (String name : declared) {
       caches.apply(name); // bad values of declared caches fail now, at getCacheManager
@@ -225,6 +229,12 @@ public final class ClientSettingsResolver {
     return name.toString();
   }
 
+  /** {@code uri} as it may be shown: the value of a secret given in its query is masked. */
+  public static String redact(URI uri) {
+    String text = String.valueOf(uri);
+    return text.replaceAll("(?i)(integrity\\.secret|integrity%2Esecret)=[^&#]*", "$1=******");
+  }
+
   private static Map<String, String> uriSettings(URI uri) {
     Map<String, String> settings = new HashMap<>();
     String authority = uri.getRawAuthority();
@@ -239,6 +249,13 @@ public final class ClientSettingsResolver {
           throw new IllegalArgumentException("bad setting '" + pair + "' in CacheManager URI " + uri + ": expected key=value");
         }
         String key = PREFIX + URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8);
+        if (key.equals(PREFIX + INTEGRITY_SECRET)) {
+          // Not echoing the URI: it holds the secret.
+          throw new IllegalArgumentException(
+              "memjcache.integrity.secret may not be given in a CacheManager URI (URIs appear in JMX names"
+                  + " and logs): set it in the CacheManager properties, a configuration file, the system"
+                  + " property or MEMJCACHE_INTEGRITY_SECRET");
+        }
         checkKnown(key, "CacheManager URI " + uri);
         settings.put(key, URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
       }

@@ -152,19 +152,26 @@ public final class MemcachedCluster implements BeforeAllCallback, AfterAllCallba
    * items are reclaimed lazily, so they may still count for a while after {@link #flushAll()}.
    */
   public synchronized long itemCount(int index) {
+    return stat(index, "curr_items");
+  }
+
+  /** One numeric {@code stats} value of node {@code index}, e.g. {@code curr_connections}. */
+  public synchronized long stat(int index, String name) {
     MemcachedNode node = node(index);
+    String prefix = "STAT " + name + " ";
     try {
       String stats = TextClient.request(node.address(), "stats", 5000);
       for (String line : stats.split("\r\n")) {
-        if (line.startsWith("STAT curr_items ")) {
-          return Long.parseLong(line.substring("STAT curr_items ".length()).trim());
+        if (line.startsWith(prefix)) {
+          return Long.parseLong(line.substring(prefix.length()).trim());
         }
       }
-      throw new IllegalStateException("no curr_items in stats of " + node.address() + ": " + stats);
+      throw new IllegalStateException("no " + name + " in stats of " + node.address() + ": " + stats);
     } catch (IOException e) {
       throw new UncheckedIOException("stats on " + node.address() + " failed", e);
     }
   }
+
 
   /** Kills node {@code index} (0-based, start order) with SIGKILL and waits until it is gone. */
   public synchronized void kill(int index) {

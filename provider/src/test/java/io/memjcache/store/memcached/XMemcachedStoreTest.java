@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.memjcache.config.ClientSettings;
 import io.memjcache.config.ClientSettings.FailureMode;
+import io.memjcache.config.Secret;
 import io.memjcache.config.ServerAddress;
 import io.memjcache.store.Store;
 import io.memjcache.store.StoreEntry;
@@ -29,7 +30,7 @@ class XMemcachedStoreTest {
   private static XMemcachedStore connect() {
     List<ServerAddress> servers = Arrays.stream(CLUSTER.serverList().split(",")).map(ServerAddress::parse).toList();
     ClientSettings settings = new ClientSettings(
-        servers, "storetest", Duration.ofSeconds(2), Duration.ofSeconds(2), 1, FailureMode.FAIL_FAST, List.of(), 10, false);
+        servers, "storetest", Duration.ofSeconds(2), Duration.ofSeconds(2), 1, FailureMode.FAIL_FAST, List.of(), 10, false, Secret.NONE);
     return XMemcachedStore.connect(settings, System::currentTimeMillis);
   }
 

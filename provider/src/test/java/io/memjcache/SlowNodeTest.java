@@ -1,0 +1,101 @@
+package io.memjcache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.memjcache.testing.MemcachedCluster;
+import io.memjcache.testing.StallingProxy;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.cache.Cache;
+import javax.cache.CacheException;
+import javax.cache.CacheManager;
+import javax.cache.Caching;
+import javax.cache.configuration.MutableConfiguration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A node that stops answering but keeps its connections open (behind a proxy that holds its
+ * replies): calls on its keys fail at the operation timeout instead of hanging, and the other
+ * nodes' keys keep working meanwhile.
+ */
+class SlowNodeTest {
+
+  @RegisterExtension static final MemcachedCluster CLUSTER = MemcachedCluster.nodes(3);
+
+  private static final long TIMEOUT_MILLIS = 400;
+  /** Scheduling slack on a shared 2-core machine; a hang would take forever, not this. */
+  private static final long SLACK_MILLIS = 1600;
+
+  @Test
+  void callsOnAStalledNodeTimeOutAtTheConfiguredTimeoutAndOthersAreUnaffected() throws Exception {
+    try (StallingProxy proxy = new StallingProxy(CLUSTER.addresses().get(2))) {
+      String servers = "127.0.0.1:" + CLUSTER.addresses().get(0).getPort() + ",127.0.0.1:"
+          + CLUSTER.addresses().get(1).getPort() + "," + proxy.address();
+      URI uri = URI.create("memcached://" + servers + "?namespace=" + ClusterCaches.uniqueNamespace()
+          + "&operationTimeoutMillis=" + TIMEOUT_MILLIS);
+      try (CacheManager manager = Caching.getCachingProvider(MemcachedCachingProvider.class.getName())
+          .getCacheManager(uri, new ClassLoader(getClass().getClassLoader()) {})) {
+        Cache<String, Integer> cache = manager.createCache("slow", new MutableConfiguration<String, Integer>());
+        @SuppressWarnings("unchecked")
+        MemcachedCache<String, Integer> memcached = cache.unwrap(MemcachedCache.class);
+        String slowKey = null;
+        List<String> otherKeys = new ArrayList<>();
+        for (int i = 0; slowKey == null || otherKeys.size() < 20; i++) {
+          String key = "k" + i;
+          if (memcached.nodeOf(key).equals(proxy.address())) {
+            slowKey = slowKey == null ? key : slowKey;
+          } else if (otherKeys.size() < 20) {
+            otherKeys.add(key);
+          }
+        }
+        cache.put(slowKey, -1);
+        for (int i = 0; i < otherKeys.size(); i++) {
+          cache.put(otherKeys.get(i), i);
+        }
+
+        proxy.stall();
+        String stalledKey = slowKey;
+        CompletableFuture<Long> slowRead = CompletableFuture.supplyAsync(() -> {
+          long start = System.nanoTime();
+          CacheException e = assertThrows(CacheException.class, () -> cache.get(stalledKey));
+          assertTrue(e.getMessage().contains(proxy.address()) && e.getMessage().contains("did not answer"), e.getMessage());
+          return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        });
+        // While that read waits on the stalled node, every other node answers.
+        for (int round = 0; round < 5; round++) {
+          for (int i = 0; i < otherKeys.size(); i++) {
+            assertEquals(i, cache.get(otherKeys.get(i)));
+          }
+        }
+        long readMillis = slowRead.get(TIMEOUT_MILLIS + SLACK_MILLIS + 2000, TimeUnit.MILLISECONDS);
+        assertTrue(readMillis >= TIMEOUT_MILLIS - 50 && readMillis <= TIMEOUT_MILLIS + SLACK_MILLIS,
+            "a read on the stalled node took " + readMillis + " ms, timeout " + TIMEOUT_MILLIS);
+
+        long start = System.nanoTime();
+        assertThrows(CacheException.class, () -> cache.put(stalledKey, 1));
+        long writeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(writeMillis <= TIMEOUT_MILLIS + SLACK_MILLIS, "a write on the stalled node took " + writeMillis + " ms");
+
+        proxy.resume();
+        Integer recovered = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+          try {
+            cache.put(stalledKey, 2);
+            recovered = cache.get(stalledKey);
+            break;
+          } catch (CacheException e) {
+            Thread.sleep(100);
+          }
+        }
+        assertEquals(2, recovered, "once the node answers again its keys work");
+      }
+    }
+  }
+}

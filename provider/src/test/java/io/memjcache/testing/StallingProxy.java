@@ -1,0 +1,126 @@
+package io.memjcache.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A TCP proxy on a free loopback port in front of one memcached node, whose replies can be held
+ * back: {@link #stall()} keeps every reply from reaching the client until {@link #resume()}, so
+ * the node looks alive (connections stay open, requests are taken) but answers nothing. Requests
+ * always pass. For slow-node tests; one thread per direction per connection.
+ */
+public final class StallingProxy implements AutoCloseable {
+
+  private final InetSocketAddress target;
+  private final ServerSocket server;
+  private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+  private final Object gate = new Object();
+  private volatile boolean stalled;
+  private volatile boolean closed;
+
+  public StallingProxy(InetSocketAddress target) throws IOException {
+    this.target = target;
+    this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    Thread acceptor = new Thread(this::acceptLoop, "stalling-proxy-accept-" + port());
+    acceptor.setDaemon(true);
+    acceptor.start();
+  }
+
+  public int port() {
+    return server.getLocalPort();
+  }
+
+  /** {@code 127.0.0.1:<port>} of the proxy, for a server list. */
+  public String address() {
+    return "127.0.0.1:" + port();
+  }
+
+  /** From now on, replies are held back. */
+  public void stall() {
+    stalled = true;
+  }
+
+  /** Held replies flow again, in order. */
+  public void resume() {
+    synchronized (gate) {
+      stalled = false;
+      gate.notifyAll();
+    }
+  }
+
+  private void acceptLoop() {
+    while (!closed) {
+      try {
+        Socket client = server.accept();
+        Socket upstream = new Socket();
+        upstream.connect(target, 2000);
+        client.setTcpNoDelay(true);
+        upstream.setTcpNoDelay(true);
+        sockets.add(client);
+        sockets.add(upstream);
+        pump(client, upstream, false);
+        pump(upstream, client, true);
+      } catch (IOException e) {
+        if (closed) {
+          return;
+        }
+      }
+    }
+  }
+
+  private void pump(Socket from, Socket to, boolean replies) {
+    Thread thread = new Thread(() -> {
+      byte[] buffer = new byte[16 * 1024];
+      try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+          if (replies) {
+            awaitNotStalled();
+          }
+          out.write(buffer, 0, n);
+          out.flush();
+        }
+      } catch (IOException | InterruptedException e) {
+        // the connection or the proxy closed
+      } finally {
+        closeQuietly(from);
+        closeQuietly(to);
+      }
+    }, "stalling-proxy-" + (replies ? "replies-" : "requests-") + port());
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  private void awaitNotStalled() throws InterruptedException {
+    synchronized (gate) {
+      while (stalled && !closed) {
+        gate.wait(100);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    resume();
+    closeQuietly(server);
+    for (Socket socket : sockets) {
+      closeQuietly(socket);
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable closeable) {
+    try {
+      closeable.close();
+    } catch (Exception e) {
+      // closing anyway
+    }
+  }
+}
