@@ -31,9 +31,16 @@ import net.rubyeye.xmemcached.impl.AbstractMemcachedSessionLocator;
  *       a closed session of it, so xmemcached fails the call at once (or uses its standby node).
  * </ul>
  *
+ * <p>Keys are routed by the part before their first {@value #TAG_MARK}: a key written to a
+ * stand-in node during an outage carries its outage's tag after that mark (see
+ * {@code OutageTags}) and still routes like the untagged key.
+ *
  * <p>Thread-safe: each {@link #updateSessions} swaps in an immutable snapshot.
  */
 public final class RingSessionLocator extends AbstractMemcachedSessionLocator {
+
+  /** Separates a key from its outage tag; never part of a MemJCache key otherwise. */
+  public static final char TAG_MARK = '!';
 
   private final ConsistentHashRing<ConfiguredNode> ring;
   private final NodeAddresses addresses;
@@ -76,7 +83,7 @@ public final class RingSessionLocator extends AbstractMemcachedSessionLocator {
    */
   @Override
   public Session getSessionByKey(String key) {
-    int hash = ConsistentHashRing.hash(key);
+    int hash = ConsistentHashRing.hash(routingPart(key));
     SessionTable current = table;
     ConfiguredNode node = route(hash, current);
     return node == null ? null : current.sessionFor(node, hash);
@@ -93,8 +100,49 @@ public final class RingSessionLocator extends AbstractMemcachedSessionLocator {
    * {@code null} in failover mode when no node is live.
    */
   public String nodeNameFor(String key) {
-    ConfiguredNode node = route(ConsistentHashRing.hash(key), table);
+    ConfiguredNode node = route(ConsistentHashRing.hash(routingPart(key)), table);
     return node == null ? null : node.name();
+  }
+
+  /**
+   * In failover mode, the configured name of {@code key}'s own node when that node has no open
+   * session (its keys are on a stand-in now); else null. Also null when no node is live at all.
+   */
+  public String homeNodeIfDown(String key) {
+    if (failureMode) {
+      return null;
+    }
+    SessionTable current = table;
+    if (current.isEmpty()) {
+      return null;
+    }
+    ConfiguredNode home = ring.nodeForHash(ConsistentHashRing.hash(routingPart(key)));
+    return current.test(home) ? null : home.name();
+  }
+
+  /** The configured name of {@code key}'s own node, live or not. */
+  public String homeNodeName(String key) {
+    return ring.nodeForHash(ConsistentHashRing.hash(routingPart(key))).name();
+  }
+
+  /** Whether the configured node {@code name} has an open session now. */
+  public boolean isLive(String name) {
+    for (ConfiguredNode node : addresses.nodes()) {
+      if (node.name().equals(name)) {
+        return table.test(node);
+      }
+    }
+    return false;
+  }
+
+  /** Whether this locator fails over (xmemcached's failure mode off). */
+  public boolean failsOver() {
+    return !failureMode;
+  }
+
+  private static String routingPart(String key) {
+    int mark = key.indexOf(TAG_MARK);
+    return mark < 0 ? key : key.substring(0, mark);
   }
 
   private ConfiguredNode route(int hash, SessionTable current) {

@@ -49,7 +49,7 @@ public final class Soak {
   private boolean run(Duration length) throws Exception {
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     try (MemcachedCluster cluster = MemcachedCluster.start(3)) {
-      int threadsBefore = Thread.activeCount();
+      List<String> threadsBefore = ownThreads();
       long connectionsBefore = connections(cluster);
       CachingProvider provider = Caching.getCachingProvider(MemcachedCachingProvider.class.getName());
       URI uri = URI.create("memcached://" + cluster.serverList() + "?namespace=soak");
@@ -72,7 +72,7 @@ public final class Soak {
         long used = memory.getHeapMemoryUsage().getUsed();
         heap.add(used);
         System.out.printf("[soak] heap after GC %.1f MiB; operations %s; errors %s; threads %d%n",
-            used / 1048576.0, new TreeMap<>(counts), new TreeMap<>(errors), Thread.activeCount());
+            used / 1048576.0, new TreeMap<>(counts), new TreeMap<>(errors), ownThreads().size());
       }
       running = false;
       for (Thread worker : workers) {
@@ -82,7 +82,7 @@ public final class Soak {
       manager.close();
       Thread.sleep(1000); // closed sockets and threads wind down
       System.gc();
-      int threadsAfter = Thread.activeCount();
+      List<String> threadsAfter = ownThreads();
       long connectionsAfter = connections(cluster);
       long operations = counts.values().stream().mapToLong(AtomicLong::get).sum();
       long errorCount = errors.values().stream().mapToLong(AtomicLong::get).sum();
@@ -91,7 +91,7 @@ public final class Soak {
       System.out.printf("[soak] %s: %d operations, %d errors; heap after GC first %.1f MiB, last %.1f MiB;"
               + " threads before %d, after %d; server connections before %d, after %d%n",
           length, operations, errorCount, firstHeap / 1048576.0, lastHeap / 1048576.0,
-          threadsBefore, threadsAfter, connectionsBefore, connectionsAfter);
+          threadsBefore.size(), threadsAfter.size(), connectionsBefore, connectionsAfter);
       boolean ok = true;
       if (errorCount > 0) {
         System.out.println("[soak] FAIL: errors on a healthy cluster");
@@ -101,8 +101,8 @@ public final class Soak {
         System.out.println("[soak] FAIL: heap grew by more than " + (HEAP_SLACK_BYTES >> 20) + " MiB");
         ok = false;
       }
-      if (threadsAfter > threadsBefore) {
-        System.out.println("[soak] FAIL: threads left behind: " + liveThreadNames());
+      if (threadsAfter.size() > threadsBefore.size()) {
+        System.out.println("[soak] FAIL: threads left behind: before " + threadsBefore + ", after " + threadsAfter);
         ok = false;
       }
       if (connectionsAfter > connectionsBefore) {
@@ -179,12 +179,20 @@ public final class Soak {
     return total;
   }
 
-  private static String liveThreadNames() {
+  /**
+   * Live threads but the JVM's own pools (the common ForkJoinPool, which Caffeine uses and which
+   * retires idle workers by itself, and the process reapers of the memcached processes).
+   */
+  private static List<String> ownThreads() {
     List<String> names = new ArrayList<>();
     for (Thread thread : Thread.getAllStackTraces().keySet()) {
-      names.add(thread.getName());
+      String name = thread.getName();
+      if (!name.startsWith("ForkJoinPool.commonPool-worker-") && !name.startsWith("process reaper")) {
+        names.add(name);
+      }
     }
     names.sort(null);
-    return names.toString();
+    return names;
   }
+
 }

@@ -8,7 +8,9 @@ import io.memjcache.store.Store;
 import io.memjcache.store.StoreEntry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -40,6 +42,7 @@ public final class XMemcachedStore implements Store {
   private final KeyLister keyLister;
   private final LongSupplier clock;
   private final long timeoutMillis;
+  private final OutageTags outages;
   private volatile int itemSizeMax;
 
   private XMemcachedStore(
@@ -50,6 +53,7 @@ public final class XMemcachedStore implements Store {
     this.keyLister = keyLister;
     this.clock = clock;
     this.timeoutMillis = timeoutMillis;
+    this.outages = new OutageTags(client, locator, timeoutMillis);
   }
 
   /** Connects a client to the configured nodes. Unreachable nodes are retried in the background. */
@@ -94,7 +98,7 @@ public final class XMemcachedStore implements Store {
   @Override
   public StoreEntry get(String key) {
     try {
-      GetsResponse<StoreEntry> response = client.gets(key, timeoutMillis, RawTranscoder.INSTANCE);
+      GetsResponse<StoreEntry> response = client.gets(outages.wireKey(key), timeoutMillis, RawTranscoder.INSTANCE);
       if (response == null) {
         return null;
       }
@@ -112,8 +116,23 @@ public final class XMemcachedStore implements Store {
     try {
       // A binary multi-get (getkq) returns each entry's CAS token, which xmemcached hands to the
       // transcoder: a plain get, no per-entry GetsResponse and no second map.
-      Map<String, StoreEntry> found = client.get(keys, timeoutMillis, RawTranscoder.INSTANCE);
-      return found == null ? Map.of() : found;
+      List<String> wireKeys = new ArrayList<>(keys.size());
+      boolean tagged = false;
+      for (String key : keys) {
+        String wire = outages.wireKey(key);
+        tagged |= wire != key;
+        wireKeys.add(wire);
+      }
+      Map<String, StoreEntry> found = client.get(wireKeys, timeoutMillis, RawTranscoder.INSTANCE);
+      if (found == null) {
+        return Map.of();
+      }
+      if (!tagged) {
+        return found;
+      }
+      Map<String, StoreEntry> byKey = new HashMap<>(found.size() * 2);
+      found.forEach((wire, entry) -> byKey.put(OutageTags.untagged(wire), entry));
+      return byKey;
     } catch (TimeoutException | InterruptedException | MemcachedException | RuntimeException e) {
       throw failure("get of " + keys.size() + " keys", keys, e);
     }
@@ -129,7 +148,8 @@ public final class XMemcachedStore implements Store {
   public void set(String key, int flags, byte[] data, long expiresAt) {
     checkSize(key, data);
     try {
-      if (!client.set(key, exptime(expiresAt), new StoreEntry(flags, data, 0), RawTranscoder.INSTANCE, timeoutMillis)) {
+      String wire = outages.wireKey(key);
+      if (!client.set(wire, exptime(wire, expiresAt), new StoreEntry(flags, data, 0), RawTranscoder.INSTANCE, timeoutMillis)) {
         throw new CacheException("memcached node " + nodeFor(key) + " refused to store " + key);
       }
     } catch (TimeoutException | InterruptedException | MemcachedException | RuntimeException e) {
@@ -141,7 +161,8 @@ public final class XMemcachedStore implements Store {
   public boolean add(String key, int flags, byte[] data, long expiresAt) {
     checkSize(key, data);
     try {
-      return client.add(key, exptime(expiresAt), new StoreEntry(flags, data, 0), RawTranscoder.INSTANCE, timeoutMillis);
+      String wire = outages.wireKey(key);
+      return client.add(wire, exptime(wire, expiresAt), new StoreEntry(flags, data, 0), RawTranscoder.INSTANCE, timeoutMillis);
     } catch (TimeoutException | InterruptedException | MemcachedException | RuntimeException e) {
       throw failure("add", key, e);
     }
@@ -151,7 +172,8 @@ public final class XMemcachedStore implements Store {
   public boolean compareAndSet(String key, long cas, int flags, byte[] data, long expiresAt) {
     checkSize(key, data);
     try {
-      return client.cas(key, exptime(expiresAt), new StoreEntry(flags, data, 0), RawTranscoder.INSTANCE, timeoutMillis, cas);
+      String wire = outages.wireKey(key);
+      return client.cas(wire, exptime(wire, expiresAt), new StoreEntry(flags, data, 0), RawTranscoder.INSTANCE, timeoutMillis, cas);
     } catch (TimeoutException | InterruptedException | MemcachedException | RuntimeException e) {
       throw failure("cas", key, e);
     }
@@ -160,7 +182,7 @@ public final class XMemcachedStore implements Store {
   @Override
   public boolean delete(String key) {
     try {
-      return client.delete(key, timeoutMillis);
+      return client.delete(outages.wireKey(key), timeoutMillis);
     } catch (TimeoutException | InterruptedException | MemcachedException | RuntimeException e) {
       throw failure("delete", key, e);
     }
@@ -169,7 +191,7 @@ public final class XMemcachedStore implements Store {
   @Override
   public boolean delete(String key, long cas) {
     try {
-      return client.delete(key, cas, timeoutMillis);
+      return client.delete(outages.wireKey(key), cas, timeoutMillis);
     } catch (TimeoutException | InterruptedException | MemcachedException | RuntimeException e) {
       throw failure("delete", key, e);
     }
@@ -177,7 +199,8 @@ public final class XMemcachedStore implements Store {
 
   @Override
   public List<String> keysWithPrefix(String prefix) {
-    return keyLister.keysWithPrefix(prefix);
+    // Stand-in entries of outages are reached through their untagged keys (or never again).
+    return keyLister.keysWithPrefix(prefix).stream().filter(key -> !OutageTags.isTagged(key)).toList();
   }
 
   @Override
@@ -194,8 +217,13 @@ public final class XMemcachedStore implements Store {
     }
   }
 
-  private int exptime(long expiresAt) {
-    return Exptime.of(expiresAt, clock.getAsLong());
+  /** memcached's exptime for {@code expiresAt}; a stand-in entry's is capped (see {@link OutageTags}). */
+  private int exptime(String wireKey, long expiresAt) {
+    int exptime = Exptime.of(expiresAt, clock.getAsLong());
+    if (OutageTags.isTagged(wireKey) && (exptime == 0 || exptime > OutageTags.STAND_IN_SECONDS)) {
+      return OutageTags.STAND_IN_SECONDS;
+    }
+    return exptime;
   }
 
   /** Refuses a value the server would reject, before anything is sent or changed. */
