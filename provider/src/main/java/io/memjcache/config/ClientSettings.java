@@ -22,6 +22,9 @@ import java.util.Objects;
  *     {@code CacheException}: reads then degrade to the loader or the database
  * @param integritySecret the key that seals every entry (HMAC), or {@link Secret#NONE}; it prints
  *     as {@code ******}
+ * @param username SASL PLAIN user name, or empty for no authentication
+ * @param password SASL PLAIN password ({@link Secret#NONE} without authentication); prints as
+ *     {@code ******}
  */
 public record ClientSettings(
     List<ServerAddress> servers,
@@ -33,13 +36,26 @@ public record ClientSettings(
     List<String> deserializationAllowlist,
     int maxCasRetries,
     boolean readFailureAsMiss,
-    Secret integritySecret) {
+    Secret integritySecret,
+    String username,
+    Secret password) {
+
+  /** Whether the client authenticates (SASL PLAIN). */
+  public boolean authenticates() {
+    return !username.isEmpty();
+  }
 
   /** The smallest integrity secret accepted, in bytes. */
   public static final int MIN_SECRET_LENGTH = 16;
 
   public ClientSettings {
     Objects.requireNonNull(integritySecret, "integritySecret");
+    username = username == null ? "" : username;
+    Objects.requireNonNull(password, "password");
+    if (username.isEmpty() != !password.isPresent()) {
+      throw new IllegalArgumentException(
+          "memjcache.username and memjcache.password go together: set both for SASL authentication, or neither");
+    }
     if (integritySecret.isPresent() && integritySecret.length() < MIN_SECRET_LENGTH) {
       throw new IllegalArgumentException(
           "memjcache.integrity.secret is too short: at least " + MIN_SECRET_LENGTH + " bytes are required");

@@ -47,6 +47,9 @@ public final class ClientSettingsResolver {
   public static final String READ_FAILURE_AS_MISS = "readFailureAsMiss";
   /** A secret: never accepted in a CacheManager URI, which shows up in JMX names and logs. */
   public static final String INTEGRITY_SECRET = "integrity.secret";
+  /** SASL PLAIN credentials; the password, a secret, is never accepted in a URI either. */
+  public static final String USERNAME = "username";
+  public static final String PASSWORD = "password";
 
   /** Per-cache settings: {@code memjcache.cache.<name>.<setting>}. */
   public static final String CACHE = "cache.";
@@ -60,17 +63,19 @@ public final class ClientSettingsResolver {
 
   /** Every client setting with its default. */
   private static final Map<String, String> DEFAULTS =
-      Map.of(
-          SERVERS, "127.0.0.1:11211",
-          NAMESPACE, "memjcache",
-          OPERATION_TIMEOUT_MILLIS, "2000",
-          CONNECT_TIMEOUT_MILLIS, "5000",
-          CONNECTION_POOL_SIZE, "1",
-          FAILURE_MODE, "fail-fast",
-          DESERIALIZATION_ALLOWLIST, "",
-          MAX_CAS_RETRIES, "100",
-          READ_FAILURE_AS_MISS, "false",
-          INTEGRITY_SECRET, "");
+      Map.ofEntries(
+          Map.entry(SERVERS, "127.0.0.1:11211"),
+          Map.entry(NAMESPACE, "memjcache"),
+          Map.entry(OPERATION_TIMEOUT_MILLIS, "2000"),
+          Map.entry(CONNECT_TIMEOUT_MILLIS, "5000"),
+          Map.entry(CONNECTION_POOL_SIZE, "1"),
+          Map.entry(FAILURE_MODE, "fail-fast"),
+          Map.entry(DESERIALIZATION_ALLOWLIST, ""),
+          Map.entry(MAX_CAS_RETRIES, "100"),
+          Map.entry(READ_FAILURE_AS_MISS, "false"),
+          Map.entry(INTEGRITY_SECRET, ""),
+          Map.entry(USERNAME, ""),
+          Map.entry(PASSWORD, ""));
 
   /** Every per-cache setting with its default (null: none). */
   private static final Map<String, String> CACHE_DEFAULTS = new HashMap<>();
@@ -145,7 +150,9 @@ public final class ClientSettingsResolver {
         parseList(client.apply(DESERIALIZATION_ALLOWLIST)),
         (int) parseLong(client.apply(MAX_CAS_RETRIES), MAX_CAS_RETRIES),
         parseBoolean(client.apply(READ_FAILURE_AS_MISS), PREFIX + READ_FAILURE_AS_MISS),
-        Secret.of(client.apply(INTEGRITY_SECRET)));
+        Secret.of(client.apply(INTEGRITY_SECRET)),
+        client.apply(USERNAME),
+        Secret.of(client.apply(PASSWORD)));
     Function<String, CacheSettings> caches = name -> cacheSettings(layers, name);
     for (String name : declared) {
       caches.apply(name); // bad values of declared caches fail now, at getCacheManager
@@ -232,7 +239,7 @@ public final class ClientSettingsResolver {
   /** {@code uri} as it may be shown: the value of a secret given in its query is masked. */
   public static String redact(URI uri) {
     String text = String.valueOf(uri);
-    return text.replaceAll("(?i)(integrity\\.secret|integrity%2Esecret)=[^&#]*", "$1=******");
+    return text.replaceAll("(?i)(integrity\\.secret|integrity%2Esecret|password)=[^&#]*", "$1=******");
   }
 
   private static Map<String, String> uriSettings(URI uri) {
@@ -249,12 +256,12 @@ public final class ClientSettingsResolver {
           throw new IllegalArgumentException("bad setting '" + pair + "' in CacheManager URI " + uri + ": expected key=value");
         }
         String key = PREFIX + URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8);
-        if (key.equals(PREFIX + INTEGRITY_SECRET)) {
+        if (key.equals(PREFIX + INTEGRITY_SECRET) || key.equals(PREFIX + PASSWORD)) {
           // Not echoing the URI: it holds the secret.
           throw new IllegalArgumentException(
-              "memjcache.integrity.secret may not be given in a CacheManager URI (URIs appear in JMX names"
-                  + " and logs): set it in the CacheManager properties, a configuration file, the system"
-                  + " property or MEMJCACHE_INTEGRITY_SECRET");
+              key + " may not be given in a CacheManager URI (URIs appear in JMX names and logs): set it in"
+                  + " the CacheManager properties, a configuration file, the system property or "
+                  + environmentName(key.substring(PREFIX.length())));
         }
         checkKnown(key, "CacheManager URI " + uri);
         settings.put(key, URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));

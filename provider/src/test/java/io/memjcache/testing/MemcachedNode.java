@@ -173,6 +173,14 @@ final class MemcachedNode {
                 + output);
       }
       try {
+        if (extraArgs.contains("-S")) {
+          // SASL makes the port binary-only: a binary answer (even "auth required") is memcached.
+          if (answersBinary()) {
+            return;
+          }
+          pause(10);
+          continue;
+        }
         String version = TextClient.request(address(), "version", 1000);
         if (version.startsWith("VERSION ")) {
           String stats = TextClient.request(address(), "stats", 1000);
@@ -196,6 +204,20 @@ final class MemcachedNode {
                 + logText());
       }
       pause(10);
+    }
+  }
+
+  /** Sends a binary-protocol VERSION request; true when a binary response comes back. */
+  private boolean answersBinary() throws IOException {
+    try (java.net.Socket socket = new java.net.Socket()) {
+      socket.connect(address(), 1000);
+      socket.setSoTimeout(1000);
+      byte[] request = new byte[24];
+      request[0] = (byte) 0x80; // request magic
+      request[1] = 0x0b; // VERSION
+      socket.getOutputStream().write(request);
+      int magic = socket.getInputStream().read();
+      return magic == 0x81;
     }
   }
 

@@ -43,17 +43,19 @@ public final class XMemcachedStore implements Store {
   private final LongSupplier clock;
   private final long timeoutMillis;
   private final OutageTags outages;
+  private final boolean authenticated;
   private volatile int itemSizeMax;
 
   private XMemcachedStore(
       MemcachedClient client, RingSessionLocator locator, KeyLister keyLister, LongSupplier clock,
-      long timeoutMillis) {
+      long timeoutMillis, boolean authenticated) {
     this.client = client;
     this.locator = locator;
     this.keyLister = keyLister;
     this.clock = clock;
     this.timeoutMillis = timeoutMillis;
     this.outages = new OutageTags(client, locator, timeoutMillis);
+    this.authenticated = authenticated;
   }
 
   /** Connects a client to the configured nodes. Unreachable nodes are retried in the background. */
@@ -73,10 +75,17 @@ public final class XMemcachedStore implements Store {
     builder.setFailureMode(settings.failureMode() == FailureMode.FAIL_FAST);
     builder.setName("memjcache-" + settings.namespace());
     builder.setConfiguration(reactorConfiguration());
+    if (settings.authenticates()) {
+      Sasl.configure(builder, addresses, settings.username(), settings.password());
+    }
     try {
       MemcachedClient client = builder.build();
+      if (settings.authenticates()) {
+        Sasl.verify(client, servers, locator, settings);
+      }
       KeyLister lister = new KeyLister(addresses, settings.operationTimeout().plus(settings.connectTimeout()));
-      return new XMemcachedStore(client, locator, lister, clock, settings.operationTimeout().toMillis());
+      return new XMemcachedStore(
+          client, locator, lister, clock, settings.operationTimeout().toMillis(), settings.authenticates());
     } catch (IOException e) {
       throw new CacheException("cannot start a memcached client for " + servers + ": " + e.getMessage(), e);
     }
@@ -199,6 +208,11 @@ public final class XMemcachedStore implements Store {
 
   @Override
   public List<String> keysWithPrefix(String prefix) {
+    if (authenticated) {
+      throw new CacheException("listing a cache's keys (iterator, clear, removeAll, destroyCache) is unavailable"
+          + " with SASL authentication: memcached -S serves only the binary protocol, and key listing needs the"
+          + " text protocol's lru_crawler metadump");
+    }
     // Stand-in entries of outages are reached through their untagged keys (or never again).
     return keyLister.keysWithPrefix(prefix).stream().filter(key -> !OutageTags.isTagged(key)).toList();
   }
