@@ -167,11 +167,12 @@ final class BulkOperations<K, V> {
   void removeAll(Set<? extends K> keys) {
     Objects.requireNonNull(keys, "keys");
     Map<K, EncodedKey> encoded = context.encodeAll(keys);
-    removeAll(encoded);
+    removeAll(encoded, Map.of());
   }
 
   void removeAll() {
     Map<K, EncodedKey> encoded = new LinkedHashMap<>();
+    Map<String, StoreEntry> read = new HashMap<>();
     for (List<String> batch : context.batches(access.store().keysWithPrefix(codec.prefix()))) {
       Map<String, StoreEntry> found = access.readAll(batch);
       long now = access.now();
@@ -184,18 +185,25 @@ final class BulkOperations<K, V> {
         @SuppressWarnings("unchecked")
         K key = (K) codec.keyOf(e.getKey(), entry);
         if (key != null) {
-          encoded.put(key, codec.encodeKey(key));
+          EncodedKey ek = codec.encodeKey(key);
+          encoded.put(key, ek);
+          if (ek.memcachedKey().equals(e.getKey())) {
+            read.put(e.getKey(), e.getValue()); // its CAS token serves the delete: no second read
+          }
         } else {
           access.deleteUnkeyed(e.getKey(), entry.cas());
         }
       }
     }
-    removeAll(encoded);
+    removeAll(encoded, read);
     access.evictLocalCopies();
   }
 
-  /** Removes {@code keys} after the writer deleted them; keys the writer failed on stay. */
-  private void removeAll(Map<K, EncodedKey> keys) {
+  /**
+   * Removes {@code keys} after the writer deleted them; keys the writer failed on stay. Entries in
+   * {@code alreadyRead} (by memcached key) are not read again.
+   */
+  private void removeAll(Map<K, EncodedKey> keys, Map<String, StoreEntry> alreadyRead) {
     long start = statistics.startTimer();
     List<K> toDelete = new ArrayList<>(keys.keySet());
     CacheWriterException failure = null;
@@ -207,9 +215,18 @@ final class BulkOperations<K, V> {
     Set<K> undeleted = failure == null ? Set.of() : new HashSet<>(toDelete);
     PendingEvents<K, V> events = context.events();
     int removed = 0;
-    // One batched read per node, then a delete with CAS per key; a key changed meanwhile is
-    // removed through the read-delete loop.
-    Map<String, StoreEntry> found = access.readAll(context.memcachedKeys(keys.values()));
+    // One batched read per node (unless enumeration just read the entries), then a delete with CAS
+    // per key; a key changed meanwhile is removed through the read-delete loop.
+    Map<String, StoreEntry> found = new HashMap<>(alreadyRead);
+    List<String> unread = new ArrayList<>();
+    for (EncodedKey ek : keys.values()) {
+      if (!alreadyRead.containsKey(ek.memcachedKey())) {
+        unread.add(ek.memcachedKey());
+      }
+    }
+    if (!unread.isEmpty()) {
+      found.putAll(access.readAll(unread));
+    }
     for (Map.Entry<K, EncodedKey> e : keys.entrySet()) {
       K key = e.getKey();
       EncodedKey ek = e.getValue();
