@@ -463,7 +463,10 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
   /** The iterator hands out an entry: an access for statistics and expiry. */
   void accessedByIterator(IteratedEntry<K, V> iterated) {
     statistics.hits(1);
-    access.touch(codec.encodeKey(iterated.entry().getKey()), iterated.remote(), access.now());
+    if (!access.expiry().isAccessFree()) {
+      // Encoding the key (for the near cache's bookkeeping) only when an access may rewrite the entry.
+      access.touch(codec.encodeKey(iterated.entry().getKey()), iterated.remote(), access.now());
+    }
   }
 
   // ---------------------------------------------------------------- the rest of the API

@@ -125,12 +125,16 @@ public final class XMemcachedStore implements Store {
     try {
       // A binary multi-get (getkq) returns each entry's CAS token, which xmemcached hands to the
       // transcoder: a plain get, no per-entry GetsResponse and no second map.
-      List<String> wireKeys = new ArrayList<>(keys.size());
+      Collection<String> wireKeys = keys;
       boolean tagged = false;
-      for (String key : keys) {
-        String wire = outages.wireKey(key);
-        tagged |= wire != key;
-        wireKeys.add(wire);
+      if (locator.failsOver()) {
+        List<String> tags = new ArrayList<>(keys.size());
+        for (String key : keys) {
+          String wire = outages.wireKey(key);
+          tagged |= wire != key;
+          tags.add(wire);
+        }
+        wireKeys = tags;
       }
       Map<String, StoreEntry> found = client.get(wireKeys, timeoutMillis, RawTranscoder.INSTANCE);
       if (found == null) {
