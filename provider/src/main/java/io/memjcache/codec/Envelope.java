@@ -91,6 +91,9 @@ public final class Envelope {
   }
 
   public byte[] encode() {
+    if (expiresAt == NEVER && key == null && valueOffset == 0 && valueLength == buffer.length) {
+      return buffer; // no header: the serialized value is the stored form, no copy needed
+    }
     int size = (expiresAt != NEVER ? 8 : 0) + (key != null ? 4 + key.length : 0) + valueLength;
     ByteBuffer out = ByteBuffer.allocate(size);
     if (expiresAt != NEVER) {
