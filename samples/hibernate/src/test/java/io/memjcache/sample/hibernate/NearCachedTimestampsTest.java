@@ -27,26 +27,22 @@ class NearCachedTimestampsTest {
 
   @TempDir static Path dir;
 
-  static final String DATABASE = LibraryNode.databaseFor(NearCachedTimestampsTest.class);
+  static LibraryPair nodes;
   static LibraryNode a;
   static LibraryNode b;
 
   @BeforeAll
   static void start() {
-    String namespace = LibraryNode.namespaceFor(NearCachedTimestampsTest.class);
-    a = LibraryNode.start("a", dir, MEMCACHED.serverList(), namespace, DATABASE, NEAR_CACHED_TIMESTAMPS);
-    b = LibraryNode.start("b", dir, MEMCACHED.serverList(), namespace, DATABASE, NEAR_CACHED_TIMESTAMPS);
+    nodes = LibraryPair.start(NearCachedTimestampsTest.class, dir, MEMCACHED.serverList(), NEAR_CACHED_TIMESTAMPS);
+    a = nodes.a();
+    b = nodes.b();
   }
 
   @AfterAll
   static void stop() {
-    if (b != null) {
-      b.close();
+    if (nodes != null) {
+      nodes.close();
     }
-    if (a != null) {
-      a.close();
-    }
-    LibraryNode.dropDatabase(DATABASE);
   }
 
   @Test

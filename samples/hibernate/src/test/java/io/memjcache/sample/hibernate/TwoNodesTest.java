@@ -31,26 +31,22 @@ class TwoNodesTest {
 
   @TempDir static Path dir;
 
-  static final String DATABASE = LibraryNode.databaseFor(TwoNodesTest.class);
+  static LibraryPair nodes;
   static LibraryNode a;
   static LibraryNode b;
 
   @BeforeAll
   static void start() {
-    String namespace = LibraryNode.namespaceFor(TwoNodesTest.class);
-    a = LibraryNode.start("a", dir, MEMCACHED.serverList(), namespace, DATABASE);
-    b = LibraryNode.start("b", dir, MEMCACHED.serverList(), namespace, DATABASE);
+    nodes = LibraryPair.start(TwoNodesTest.class, dir, MEMCACHED.serverList());
+    a = nodes.a();
+    b = nodes.b();
   }
 
   @AfterAll
   static void stop() {
-    if (b != null) {
-      b.close();
+    if (nodes != null) {
+      nodes.close();
     }
-    if (a != null) {
-      a.close();
-    }
-    LibraryNode.dropDatabase(DATABASE);
   }
 
   @BeforeEach
