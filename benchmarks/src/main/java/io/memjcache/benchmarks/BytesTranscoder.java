@@ -1,11 +1,9 @@
 package io.memjcache.benchmarks;
 
 import net.rubyeye.xmemcached.transcoders.CachedData;
-import net.rubyeye.xmemcached.transcoders.CompressionMode;
-import net.rubyeye.xmemcached.transcoders.Transcoder;
 
 /** Raw bytes in and out of xmemcached, flags 0: what a user storing byte[] values gets. */
-final class BytesTranscoder implements Transcoder<byte[]> {
+final class BytesTranscoder extends NoOptionsTranscoder<byte[]> {
 
   static final BytesTranscoder INSTANCE = new BytesTranscoder();
 
@@ -18,26 +16,4 @@ final class BytesTranscoder implements Transcoder<byte[]> {
   public byte[] decode(CachedData data) {
     return data.getData();
   }
-
-  @Override
-  public void setPrimitiveAsString(boolean primitiveAsString) {}
-
-  @Override
-  public void setPackZeros(boolean packZeros) {}
-
-  @Override
-  public void setCompressionThreshold(int threshold) {}
-
-  @Override
-  public boolean isPrimitiveAsString() {
-    return false;
-  }
-
-  @Override
-  public boolean isPackZeros() {
-    return false;
-  }
-
-  @Override
-  public void setCompressionMode(CompressionMode mode) {}
 }

@@ -13,8 +13,6 @@ import java.util.List;
 import java.util.Map;
 import net.rubyeye.xmemcached.MemcachedClient;
 import net.rubyeye.xmemcached.transcoders.CachedData;
-import net.rubyeye.xmemcached.transcoders.CompressionMode;
-import net.rubyeye.xmemcached.transcoders.Transcoder;
 
 /**
  * What one memcached node holds, item by item, as the server sees it: the average key length (from
@@ -93,7 +91,7 @@ record Layout(int items, double keyBytes, double valueBytes, double flagged, Str
   }
 
   /** Hands out what memcached returned, flags included. */
-  private static final class Items implements Transcoder<CachedData> {
+  private static final class Items extends NoOptionsTranscoder<CachedData> {
     static final Items INSTANCE = new Items();
 
     @Override
@@ -105,27 +103,5 @@ record Layout(int items, double keyBytes, double valueBytes, double flagged, Str
     public CachedData decode(CachedData data) {
       return data;
     }
-
-    @Override
-    public void setPrimitiveAsString(boolean primitiveAsString) {}
-
-    @Override
-    public void setPackZeros(boolean packZeros) {}
-
-    @Override
-    public void setCompressionThreshold(int threshold) {}
-
-    @Override
-    public boolean isPrimitiveAsString() {
-      return false;
-    }
-
-    @Override
-    public boolean isPackZeros() {
-      return false;
-    }
-
-    @Override
-    public void setCompressionMode(CompressionMode mode) {}
   }
 }
