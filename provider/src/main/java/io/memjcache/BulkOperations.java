@@ -85,16 +85,14 @@ final class BulkOperations<K, V> {
     }
     if (loader.isReadThrough() && !misses.isEmpty()) {
       List<K> missingKeys = new ArrayList<>(misses.size());
-      misses.forEach(i -> missingKeys.add(keyList.get(i)));
-      Map<K, V> loaded = loader.loadAll(missingKeys);
+      List<EncodedKey> missingEncoded = new ArrayList<>(misses.size());
+      List<RemoteEntry> missed = new ArrayList<>(misses.size());
       for (int i : misses) {
-        K key = keyList.get(i);
-        V value = loaded.get(key);
-        if (value != null) {
-          context.storeLoaded(key, encoded.get(i), value, events);
-          result.put(key, value);
-        }
+        missingKeys.add(keyList.get(i));
+        missingEncoded.add(encoded.get(i));
+        missed.add(found[i]);
       }
+      loadAndFill(missingKeys, missingEncoded, missed, result, events);
     }
     dispatcher.dispatch(events.list());
     statistics.getTime(start);
@@ -237,8 +235,12 @@ final class BulkOperations<K, V> {
       RemoteEntry current = codec.decode(ek, found.get(ek.memcachedKey()));
       V old = access.writableValue(ek.memcachedKey(), current, now);
       if (old == null) {
-        context.reportIfExpired(key, ek, current, now, events);
-        access.discardUnreadable(ek, current, now);
+        // Expired, unreadable or a loader's lease: it goes too (see CacheContext.removeEntry).
+        if (!current.exists() || access.delete(ek, current)) {
+          context.reportExpired(key, ek, current, now, events);
+        } else if (context.removeEntry(key, ek, events) != null) {
+          removed++;
+        }
       } else if (access.delete(ek, current)) {
         events.removed(key, old);
         removed++;
@@ -267,19 +269,17 @@ final class BulkOperations<K, V> {
     List<K> keysToLoad = new ArrayList<>(keys);
     loadExecutor.execute(() -> {
       try {
-        List<K> wanted = new ArrayList<>();
-        for (K key : keysToLoad) {
-          if (replaceExistingValues || !context.source().containsKey(key)) {
-            wanted.add(key);
-          }
-        }
-        Map<K, V> loaded = wanted.isEmpty() ? Map.of() : loader.loadAll(wanted);
         PendingEvents<K, V> events = context.events();
-        for (K key : wanted) {
-          V value = loaded.get(key);
-          if (value != null) {
-            context.storeLoaded(key, codec.encodeKey(key), value, events);
+        if (replaceExistingValues) {
+          Map<K, V> loaded = keysToLoad.isEmpty() ? Map.of() : loader.loadAll(keysToLoad);
+          for (K key : keysToLoad) {
+            V value = loaded.get(key);
+            if (value != null) {
+              context.store(key, codec.encodeKey(key), value, codec.serializeValue(value), events);
+            }
           }
+        } else {
+          loadMissing(keysToLoad, events);
         }
         dispatcher.dispatch(events.list());
         listener.onCompletion();
@@ -287,6 +287,76 @@ final class BulkOperations<K, V> {
         listener.onException(e);
       }
     });
+  }
+
+  /** loadAll without replacing: loads the keys that hold no live entry and fills them as misses. */
+  private void loadMissing(List<K> keys, PendingEvents<K, V> events) {
+    List<EncodedKey> encoded = new ArrayList<>(keys.size());
+    for (K key : keys) {
+      encoded.add(codec.encodeKey(key));
+    }
+    Map<String, StoreEntry> current = access.readAll(context.memcachedKeys(encoded));
+    long now = access.now();
+    List<K> missingKeys = new ArrayList<>();
+    List<EncodedKey> missingEncoded = new ArrayList<>();
+    List<RemoteEntry> missed = new ArrayList<>();
+    for (int i = 0; i < keys.size(); i++) {
+      RemoteEntry entry = codec.decode(encoded.get(i), current.get(encoded.get(i).memcachedKey()));
+      if (!entry.isLive(now)) {
+        missingKeys.add(keys.get(i));
+        missingEncoded.add(encoded.get(i));
+        missed.add(entry);
+      }
+    }
+    if (!missingKeys.isEmpty()) {
+      loadAndFill(missingKeys, missingEncoded, missed, null, events);
+    }
+  }
+
+  /**
+   * Read-through for misses: leases them, loads those no writer filled meanwhile, and stores each
+   * loaded value only in place of its lease. What answers goes into {@code result} when given.
+   */
+  private void loadAndFill(
+      List<K> keys, List<EncodedKey> encoded, List<RemoteEntry> missed, Map<K, V> result, PendingEvents<K, V> events) {
+    RemoteEntry[] targets = leaseAll(encoded, missed);
+    List<K> toLoad = new ArrayList<>(keys.size());
+    for (int i = 0; i < keys.size(); i++) {
+      V written = context.writtenMeanwhile(encoded.get(i), targets[i]);
+      if (written == null) {
+        toLoad.add(keys.get(i));
+      } else if (result != null) {
+        result.put(keys.get(i), written);
+      }
+    }
+    if (toLoad.isEmpty()) {
+      return;
+    }
+    Map<K, V> loaded = loader.loadAll(toLoad);
+    for (int i = 0; i < keys.size(); i++) {
+      K key = keys.get(i);
+      V value = loaded.get(key);
+      if (value != null) {
+        context.fill(key, encoded.get(i), value, targets[i], events);
+        if (result != null) {
+          result.put(key, value);
+        }
+      } else {
+        access.releaseLease(encoded.get(i), targets[i]);
+      }
+    }
+  }
+
+  private RemoteEntry[] leaseAll(List<EncodedKey> encoded, List<RemoteEntry> missed) {
+    try {
+      return access.leaseAllForFill(encoded, missed, access.now());
+    } catch (javax.cache.CacheException e) {
+      if (!access.readFailureAsMiss()) {
+        throw e;
+      }
+      LOG.warn("cache {}: could not prepare storing {} loaded values: {}", context.source().getName(), encoded.size(), e.getMessage());
+      return new RemoteEntry[encoded.size()];
+    }
   }
 
   private static final CompletionListener NO_LISTENER = new CompletionListener() {

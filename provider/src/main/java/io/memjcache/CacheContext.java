@@ -136,16 +136,38 @@ final class CacheContext<K, V> {
     throw access.contention(encoded);
   }
 
-  /** A value the loader returned goes into the cache like a put, minus writer and statistics. */
-  void storeLoaded(K key, EncodedKey encoded, V value, PendingEvents<K, V> events) {
+  /**
+   * A value the loader returned for a miss goes into the cache like a put, minus writer and
+   * statistics, but only in place of {@code target} (see {@link EntryAccess#leaseForFill}): a write
+   * or remove made while the loader ran always wins, and the fill is then dropped.
+   */
+  void fill(K key, EncodedKey encoded, V value, RemoteEntry target, PendingEvents<K, V> events) {
+    if (target == null || target.isLive(access.now())) {
+      return; // a remove or a write got there first
+    }
     try {
-      store(key, encoded, value, codec.serializeValue(value), events);
+      long now = access.now();
+      WriteOutcome outcome = access.fill(encoded, target, codec.serializeValue(value), now);
+      record(outcome, key, value, null, events);
     } catch (CacheException e) {
       if (!access.readFailureAsMiss()) {
         throw e;
       }
       // A cache fill, not the caller's write: with readFailureAsMiss the loaded value still answers.
       LOG.warn("cache {}: could not store the loaded value of {}: {}", source.getName(), encoded.memcachedKey(), e.getMessage());
+    }
+  }
+
+  /** {@link EntryAccess#leaseForFill}, or null (no fill) when memcached fails and readFailureAsMiss is on. */
+  RemoteEntry leaseForFill(EncodedKey encoded, RemoteEntry missed) {
+    try {
+      return access.leaseForFill(encoded, missed, access.now());
+    } catch (CacheException e) {
+      if (!access.readFailureAsMiss()) {
+        throw e;
+      }
+      LOG.warn("cache {}: could not prepare storing the loaded value of {}: {}", source.getName(), encoded.memcachedKey(), e.getMessage());
+      return null;
     }
   }
 
@@ -156,9 +178,17 @@ final class CacheContext<K, V> {
       RemoteEntry current = access.readLatest(encoded);
       V old = access.writableValue(encoded.memcachedKey(), current, now);
       if (old == null) {
-        reportIfExpired(key, encoded, current, now, events);
-        access.discardUnreadable(encoded, current, now);
-        return null;
+        // Nothing live to remove; but what is there (an expired or unreadable entry, a loader's
+        // lease) must go too, or a fill racing with this remove could still land: read again if
+        // it changed under us.
+        if (!current.exists()) {
+          return null;
+        }
+        if (access.delete(encoded, current)) {
+          reportExpired(key, encoded, current, now, events);
+          return null;
+        }
+        continue;
       }
       if (access.delete(encoded, current)) {
         events.removed(key, old);
@@ -182,11 +212,23 @@ final class CacheContext<K, V> {
     if (!loader.isReadThrough()) {
       return null;
     }
+    RemoteEntry target = leaseForFill(encoded, entry);
+    V written = writtenMeanwhile(encoded, target);
+    if (written != null) {
+      return written;
+    }
     V loaded = loader.load(key);
     if (loaded != null) {
-      storeLoaded(key, encoded, loaded, events);
+      fill(key, encoded, loaded, target, events);
+    } else {
+      access.releaseLease(encoded, target);
     }
     return loaded;
+  }
+
+  /** The value a writer stored between a miss and its lease, which answers instead of a load; else null. */
+  V writtenMeanwhile(EncodedKey encoded, RemoteEntry target) {
+    return target == null ? null : access.writableValue(encoded.memcachedKey(), target, access.now());
   }
 
   /**

@@ -240,11 +240,6 @@ final class EntryAccess<V> {
     }
   }
 
-  /** Deletes an entry that exists, has not expired, but has no readable value; true if it did. */
-  boolean discardUnreadable(EncodedKey key, RemoteEntry entry, long now) {
-    return entry.exists() && !entry.isExpired(now) && delete(key, entry);
-  }
-
   /** The value an expired entry had (for EXPIRED events), or null. */
   @SuppressWarnings("unchecked")
   V expiredValue(String memcachedKey, RemoteEntry entry) {
@@ -272,6 +267,67 @@ final class EntryAccess<V> {
       return WriteOutcome.NOT_STORED;
     }
     return tryCreate(key, current, bytes, now, expiresAt);
+  }
+
+  /**
+   * Before a loader runs for a miss: what the loaded value may replace. A miss that found an entry
+   * (another loader's lease, an unreadable or expired entry) replaces exactly that version; a miss
+   * that found nothing stores a {@link Lease} and replaces that. Returns a live entry when a writer
+   * got there first, and null when the lease vanished at once (a remove ran meanwhile): no fill then.
+   */
+  RemoteEntry leaseForFill(EncodedKey key, RemoteEntry missed, long now) {
+    if (missed.exists() && !missed.isExpired(now)) {
+      return missed;
+    }
+    addLease(key, now);
+    RemoteEntry current = readLatest(key);
+    return current.exists() ? current : null;
+  }
+
+  /** {@link #leaseForFill} for many misses: one add each, then one batched read of them all. */
+  RemoteEntry[] leaseAllForFill(List<EncodedKey> keys, List<RemoteEntry> missed, long now) {
+    RemoteEntry[] targets = new RemoteEntry[keys.size()];
+    List<String> leased = new ArrayList<>();
+    for (int i = 0; i < targets.length; i++) {
+      RemoteEntry seen = missed.get(i);
+      if (seen.exists() && !seen.isExpired(now)) {
+        targets[i] = seen;
+      } else {
+        addLease(keys.get(i), now);
+        leased.add(keys.get(i).memcachedKey());
+      }
+    }
+    if (!leased.isEmpty()) {
+      Map<String, StoreEntry> found = store.getAll(leased);
+      for (int i = 0; i < targets.length; i++) {
+        if (targets[i] == null) {
+          RemoteEntry current = codec.decode(keys.get(i), found.get(keys.get(i).memcachedKey()));
+          targets[i] = current.exists() ? current : null;
+        }
+      }
+    }
+    return targets;
+  }
+
+  private void addLease(EncodedKey key, long now) {
+    // False when the key is taken (a write or another lease): the read that follows tells which.
+    store.add(key.memcachedKey(), Lease.FLAGS, Lease.DATA, now + Lease.MILLIS);
+  }
+
+  /** Stores a loaded value in place of {@code target} from {@link #leaseForFill}; CONFLICT if anyone wrote meanwhile. */
+  WriteOutcome fill(EncodedKey key, RemoteEntry target, byte[] bytes, long now) {
+    return tryWrite(key, target, false, bytes, now);
+  }
+
+  /** Deletes a lease that no fill will replace (the loader found nothing); best effort. */
+  void releaseLease(EncodedKey key, RemoteEntry target) {
+    if (target != null && target.isLease()) {
+      try {
+        store.delete(key.memcachedKey(), target.cas());
+      } catch (CacheException e) {
+        LOG.debug("cache {}: could not delete the lease of {}; it expires by itself", cacheName, key.memcachedKey(), e);
+      }
+    }
   }
 
   /** Stores a new entry where {@code current} found none (or a dead one). */

@@ -91,6 +91,9 @@ final class EntryCodec {
     if (raw == null) {
       return RemoteEntry.ABSENT;
     }
+    if (Lease.is(raw)) {
+      return new RemoteEntry(raw, null);
+    }
     Envelope envelope;
     try {
       envelope = open(key.memcachedKey(), raw);
@@ -109,6 +112,9 @@ final class EntryCodec {
   RemoteEntry decode(String memcachedKey, StoreEntry raw) {
     if (raw == null) {
       return RemoteEntry.ABSENT;
+    }
+    if (Lease.is(raw)) {
+      return new RemoteEntry(raw, null);
     }
     try {
       return new RemoteEntry(raw, open(memcachedKey, raw));

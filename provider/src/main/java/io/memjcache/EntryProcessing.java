@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 import javax.cache.CacheException;
 import javax.cache.processor.EntryProcessor;
 import javax.cache.processor.EntryProcessorException;
@@ -47,14 +48,27 @@ final class EntryProcessing<K, V> {
     PendingEvents<K, V> events = context.events();
     for (int attempt = 0; attempt < access.maxRetries(); attempt++) {
       long now = access.now();
-      RemoteEntry current = access.readLatest(encoded);
-      V value = access.writableValue(encoded.memcachedKey(), current, now);
-      ProcessorEntry<K, V> entry = new ProcessorEntry<>(key, value, loader.isReadThrough() ? loader::load : null);
+      RemoteEntry read = access.readLatest(encoded);
+      V value = access.writableValue(encoded.memcachedKey(), read, now);
+      // A read-through load first leases the key; what the processor writes then replaces the lease.
+      RemoteEntry[] leased = new RemoteEntry[1];
+      Function<K, V> load = !loader.isReadThrough() ? null : k -> {
+        leased[0] = context.leaseForFill(encoded, read);
+        return loader.load(k);
+      };
+      ProcessorEntry<K, V> entry = new ProcessorEntry<>(key, value, load);
       T result;
       try {
         result = processor.process(entry, arguments);
       } catch (Exception e) {
         throw e instanceof EntryProcessorException epe ? epe : new EntryProcessorException(e);
+      }
+      RemoteEntry current = read;
+      if (entry.loadedOnMiss()) {
+        current = leased[0];
+        if (current == null || current.isLive(access.now())) {
+          continue; // a remove or a write got in while the loader ran: run the processor again
+        }
       }
       if (applyProcessed(key, encoded, current, value, entry, now, events)) {
         if (value == null) {
@@ -77,18 +91,22 @@ final class EntryProcessing<K, V> {
         if (entry.outcome() == ProcessorEntry.Outcome.READ && before != null) {
           access.touch(encoded, current, now);
         }
+        if (before == null) {
+          access.releaseLease(encoded, current);
+        }
         context.countRead(before != null);
         return true;
       }
       case LOADED -> {
         context.countRead(false);
-        context.storeLoaded(key, encoded, entry.newValue(), events);
+        context.fill(key, encoded, entry.newValue(), current, events);
         return true;
       }
       case REMOVED -> {
         context.countRead(before != null);
         writer.delete(key);
         if (before == null) {
+          access.releaseLease(encoded, current);
           return true;
         }
         if (!access.delete(encoded, current)) {

@@ -25,6 +25,7 @@ final class ProcessorEntry<K, V> implements MutableEntry<K, V> {
   private final Function<K, V> loader;
   private V value;
   private Outcome outcome = Outcome.NONE;
+  private boolean loadedOnMiss;
 
   /** @param loader the read-through loader, or null */
   ProcessorEntry(K key, V value, Function<K, V> loader) {
@@ -43,6 +44,7 @@ final class ProcessorEntry<K, V> implements MutableEntry<K, V> {
   public V getValue() {
     if (outcome == Outcome.NONE) {
       if (value == null && loader != null) {
+        loadedOnMiss = true;
         value = loader.apply(key);
         outcome = value == null ? Outcome.READ : Outcome.LOADED;
       } else {
@@ -73,6 +75,11 @@ final class ProcessorEntry<K, V> implements MutableEntry<K, V> {
     }
     value = newValue;
     outcome = Outcome.SET;
+  }
+
+  /** Whether the read-through loader ran (whatever it returned and the processor did next). */
+  boolean loadedOnMiss() {
+    return loadedOnMiss;
   }
 
   Outcome outcome() {

@@ -37,6 +37,11 @@ final class RemoteEntry {
     return envelope != null && envelope.isExpiredAt(now);
   }
 
+  /** A read-through miss's placeholder (see {@link Lease}): no value. */
+  boolean isLease() {
+    return Lease.is(raw);
+  }
+
   long cas() {
     return raw.cas();
   }

@@ -15,9 +15,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * checked on every read with one clock read.
  *
  * <p><b>Read-your-writes.</b> The caller brackets each write of a key with {@link #beforeWrite}
- * and {@link #afterWrite}: both drop the local copy and move the key's stripe epoch, and
- * {@link #remember} refuses a copy whose read started before a write of its stripe, so a read
- * racing with a write never re-installs the old value.
+ * and {@link #afterWrite}: both move the key's stripe epoch, then drop the local copy, and
+ * {@link #remember} refuses, atomically with its insertion, a copy whose read started before a
+ * write of its stripe, so a read racing with a write never re-installs the old value: no read that
+ * starts after a write of this JVM returned sees what it overwrote.
  *
  * @param <E> what is kept per key (the decoded entry)
  */
@@ -92,21 +93,19 @@ public final class NearCache<E> {
       return;
     }
     int stripe = stripe(key);
-    if (epochs.get(stripe) != epoch) {
-      return;
-    }
     Held<E> held = new Held<>(entry, deadline);
-    table.put(key, held);
-    if (epochs.get(stripe) != epoch) {
-      // A write started meanwhile: its invalidation may have run before our put.
-      table.asMap().remove(key, held);
-    }
+    // The epoch check and the insertion are one step under the key's lock, which a write's
+    // invalidation also takes after moving the epoch: either this runs first and the
+    // invalidation removes the copy before the write returns, or it runs after and sees the new
+    // epoch. (Checking, putting, re-checking and removing left the old copy visible between the
+    // put and the removal, to reads that started after the write had returned.)
+    table.asMap().compute(key, (k, present) -> epochs.get(stripe) == epoch ? held : present);
   }
 
   /** Before a write of {@code key} is sent: the local copy goes, and reads in flight may not keep theirs. */
   public void beforeWrite(Object key) {
     epochs.incrementAndGet(stripe(key));
-    table.invalidate(key);
+    table.asMap().remove(key);
   }
 
   /** After a write of {@code key} completed or failed: the same again, for reads that raced with it. */
