@@ -53,12 +53,22 @@ public final class Serializer {
     this.valueSerializer = valueSerializer;
   }
 
-  /** Serializes a value: with the cache's own {@link ValueSerializer} when it has one. */
+  /**
+   * Serializes a value: with the cache's own {@link ValueSerializer} when it has one.
+   *
+   * @throws CacheException when the value cannot be serialized (names its type)
+   */
   public byte[] serializeValue(Object value) {
     if (valueSerializer == null) {
       return serialize(value);
     }
-    byte[] bytes = valueSerializer.serialize(value);
+    byte[] bytes;
+    try {
+      bytes = valueSerializer.serialize(value);
+    } catch (IllegalArgumentException e) {
+      throw new CacheException("cannot store a " + value.getClass().getName() + ": "
+          + valueSerializer.getClass().getName() + " refused it: " + e.getMessage(), e);
+    }
     byte[] out = new byte[bytes.length + 1];
     out[0] = CUSTOM;
     System.arraycopy(bytes, 0, out, 1, bytes.length);
@@ -68,7 +78,8 @@ public final class Serializer {
   /**
    * Serializes {@code object}.
    *
-   * @throws IllegalArgumentException when the object is not serializable (names its type)
+   * @throws CacheException when the object is not serializable (names its type): JCache's
+   *     exception for a value the cache cannot store
    */
   public byte[] serialize(Object object) {
     if (object instanceof String s) {
@@ -104,7 +115,7 @@ public final class Serializer {
 
   private static byte[] javaSerialize(Object object) {
     if (!(object instanceof Serializable)) {
-      throw new IllegalArgumentException(
+      throw new CacheException(
           "cannot store a " + object.getClass().getName()
               + ": MemJCache stores by value and the type is not java.io.Serializable");
     }
@@ -113,7 +124,7 @@ public final class Serializer {
     try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
       out.writeObject(object);
     } catch (NotSerializableException e) {
-      throw new IllegalArgumentException(
+      throw new CacheException(
           "cannot store a " + object.getClass().getName() + ": it holds a non-serializable "
               + e.getMessage(), e);
     } catch (IOException e) {
@@ -141,7 +152,7 @@ public final class Serializer {
         case SHORT -> exact(in, 2).getShort();
         case BYTE -> exact(in, 1).get();
         case CHARACTER -> exact(in, 2).getChar();
-        case JAVA -> javaDeserialize(new ByteArrayInputStream(data, offset + 1, length - 1));
+        case JAVA -> javaDeserialize(new ByteArrayInputStream(data, offset + 1, length - 1), length - 1);
         case CUSTOM -> customDeserialize(java.util.Arrays.copyOfRange(data, offset + 1, offset + length));
         default -> throw new CorruptEntryException("unknown type tag " + tag);
       };
@@ -168,40 +179,77 @@ public final class Serializer {
     }
   }
 
-  private Object javaDeserialize(InputStream bytes) {
+  /**
+   * Java-deserializes {@code length} bytes through the cache's filter. Whatever the bytes make
+   * readObject do, the outcome is a value or a {@link CorruptEntryException}: planted bytes must
+   * not throw anything else out of a get.
+   */
+  private Object javaDeserialize(InputStream bytes, int length) {
     FilteredObjectInputStream in = null;
     try {
-      in = new FilteredObjectInputStream(bytes);
+      in = new FilteredObjectInputStream(bytes, length);
       return in.readObject();
     } catch (InvalidClassException e) {
       if (in != null && in.rejected != null) {
         throw new DisallowedClassException(
-            "refused to deserialize " + in.rejected + ": not on this cache's deserialization "
-                + "allowlist (add a pattern to memjcache.deserialization.allowlist)", e);
+            "refused to deserialize " + in.rejected + ": outside this cache's deserialization "
+                + "allowlist or limits (memjcache.deserialization.allowlist)", e);
       }
       throw new CorruptEntryException("incompatible class " + e.classname + ": " + e.getMessage(), e);
     } catch (ClassNotFoundException e) {
       throw new CorruptEntryException("class not found: " + e.getMessage(), e);
     } catch (IOException | RuntimeException e) {
       throw new CorruptEntryException("unreadable serialized value: " + e, e);
+    } catch (StackOverflowError | OutOfMemoryError | LinkageError e) {
+      // A self-containing collection hashed on insertion, an allocation the limits let through, a
+      // class whose initializer fails: the entry is unreadable, the JVM is fine.
+      throw new CorruptEntryException("unreadable serialized value: readObject failed with " + e, e);
     }
   }
 
-  /** Resolves classes through the CacheManager's class loader and applies the allowlist. */
+  /**
+   * Resolves classes through the CacheManager's class loader and applies the allowlist, plus a
+   * bound no allowlist can express: an array never has more elements than the entry has bytes
+   * (every element takes at least one byte of a genuine stream), and all arrays together at most
+   * twice that (hash tables are sized a little above their entry count). A few bytes declaring a
+   * huge array are refused before it is allocated.
+   */
   private final class FilteredObjectInputStream extends ObjectInputStream {
     /** What the filter refused, for the error message. */
     String rejected;
+    private long arrayElements;
 
-    FilteredObjectInputStream(InputStream in) throws IOException {
+    FilteredObjectInputStream(InputStream in, int length) throws IOException {
       super(in);
       setObjectInputFilter(
           info -> {
+            long arrayLength = info.arrayLength();
+            if (arrayLength >= 0) {
+              arrayElements += arrayLength;
+              if (arrayLength > length) {
+                return reject(DeserializationFilters.describe(info) + " of " + arrayLength
+                    + " elements, more than the " + length + " bytes of the entry could hold");
+              }
+              if (arrayElements > 2L * length) {
+                return reject("arrays of " + arrayElements + " elements in all, more than twice the "
+                    + length + " bytes of the entry");
+              }
+            }
             ObjectInputFilter.Status status = filter.checkInput(info);
             if (status == ObjectInputFilter.Status.REJECTED && rejected == null) {
-              rejected = info.serialClass() != null ? info.serialClass().getName() : "a stream over the structure limits";
+              rejected = filter instanceof DeserializationFilters.Allowlist allowlist
+                  ? allowlist.refusal(info)
+                  : DeserializationFilters.describe(info);
             }
             return status;
           });
+    }
+
+    private ObjectInputFilter.Status reject(String reason) {
+      if (rejected == null) {
+        rejected = reason;
+      }
+      return ObjectInputFilter.Status.REJECTED;
     }
 
     @Override
