@@ -19,7 +19,8 @@ import java.util.List;
  *
  * <p>Graph limits: at most {@link #DEFAULT_MAX_DEPTH} nested objects and {@link #DEFAULT_MAX_REFS}
  * object reads (back-references included); a configured {@code maxdepth=} or {@code maxrefs=}
- * pattern replaces them. Array lengths are bounded per entry by {@link Serializer}.
+ * pattern replaces them. Array lengths, the work of hashing what is read and the CPU time of a
+ * read are bounded per entry by {@link Serializer}.
  */
 public final class DeserializationFilters {
 

@@ -13,6 +13,11 @@ import java.io.ObjectStreamClass;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.Collection;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import io.memjcache.spi.ValueSerializer;
 import javax.cache.CacheException;
 
@@ -37,6 +42,14 @@ public final class Serializer {
   private static final byte CHARACTER = 10;
   private static final byte CUSTOM = 0x7E;
   private static final byte JAVA = 0x7F;
+
+  /** The least hashing work a value may need, whatever its size (see {@link FilteredObjectInputStream}). */
+  static final long MIN_HASH_WORK = 100_000;
+  /** The most hashing work any value may need: about 100 ms of one core. */
+  static final long MAX_HASH_WORK = 16_000_000;
+  /** The most CPU time reading one value may take. */
+  static final long MAX_READ_CPU_NANOS = 1_000_000_000L;
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
   private final ClassLoader classLoader;
   private final ObjectInputFilter filter;
@@ -179,6 +192,11 @@ public final class Serializer {
     }
   }
 
+  private static long cpuTime() {
+    long nanos = THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : -1;
+    return nanos >= 0 ? nanos : System.nanoTime();
+  }
+
   /**
    * Java-deserializes {@code length} bytes through the cache's filter. Whatever the bytes make
    * readObject do, the outcome is a value or a {@link CorruptEntryException}: planted bytes must
@@ -213,16 +231,36 @@ public final class Serializer {
    * (every element takes at least one byte of a genuine stream), and all arrays together at most
    * twice that (hash tables are sized a little above their entry count). A few bytes declaring a
    * huge array are refused before it is allocated.
+   *
+   * <p>Two bounds on CPU, which depth and reference limits alone cannot give: a hash set or map
+   * hashes each element as it reads it, and a collection's hash walks all its contents, so a small
+   * graph of shared collections costs exponentially many steps to read (a hash bomb). Each
+   * collection read is weighed, once complete and before its container can hash it, by the steps
+   * its hash would take (shared contents counted every time they are reached); one weighing more
+   * than 16 steps per entry byte (at least {@link #MIN_HASH_WORK}, at most {@link #MAX_HASH_WORK})
+   * is refused. And the whole read may take at most {@link #MAX_READ_CPU_NANOS} of CPU, checked as
+   * objects are read: that ends a graph that repeats cheap-enough steps very many times.
    */
   private final class FilteredObjectInputStream extends ObjectInputStream {
     /** What the filter refused, for the error message. */
     String rejected;
     private long arrayElements;
+    private final long hashWorkLimit;
+    /** The weight of each collection read so far; created by the first one. */
+    private Map<Object, Long> hashWork;
+    /** CPU time when the read passed its first 256 objects (small values never ask the clock). */
+    private long cpuStart = -1;
+    private int reads;
 
     FilteredObjectInputStream(InputStream in, int length) throws IOException {
       super(in);
+      hashWorkLimit = Math.max(MIN_HASH_WORK, Math.min(MAX_HASH_WORK, 16L * length));
+      enableResolveObject(true);
       setObjectInputFilter(
           info -> {
+            if ((++reads & 0xFF) == 0 && tookTooLong()) {
+              return reject("a graph that took more than " + MAX_READ_CPU_NANOS / 1_000_000 + " ms of CPU to read");
+            }
             long arrayLength = info.arrayLength();
             if (arrayLength >= 0) {
               arrayElements += arrayLength;
@@ -243,6 +281,50 @@ public final class Serializer {
             }
             return status;
           });
+    }
+
+    private boolean tookTooLong() {
+      long now = cpuTime();
+      if (cpuStart < 0) {
+        cpuStart = now;
+      }
+      return now - cpuStart > MAX_READ_CPU_NANOS;
+    }
+
+    /** Weighs a complete collection before anything can hash it; see the class comment. */
+    @Override
+    protected Object resolveObject(Object object) throws IOException {
+      long work;
+      if (object instanceof Collection<?> collection) {
+        work = 1;
+        for (Object element : collection) {
+          work += weight(element);
+        }
+      } else if (object instanceof Map<?, ?> map) {
+        work = 1;
+        for (Map.Entry<?, ?> entry : map.entrySet()) {
+          work += weight(entry.getKey()) + weight(entry.getValue());
+        }
+      } else if (object instanceof Map.Entry<?, ?> entry) {
+        work = 1 + weight(entry.getKey()) + weight(entry.getValue());
+      } else {
+        return object;
+      }
+      if (work > hashWorkLimit) {
+        rejected = "a graph whose hash takes more than " + hashWorkLimit + " steps (a hash bomb: shared"
+            + " collections inside collections)";
+        throw new InvalidClassException(object.getClass().getName(), rejected);
+      }
+      if (hashWork == null) {
+        hashWork = new IdentityHashMap<>();
+      }
+      hashWork.put(object, work);
+      return object;
+    }
+
+    private long weight(Object element) {
+      Long work = element == null || hashWork == null ? null : hashWork.get(element);
+      return work == null ? 1 : work;
     }
 
     private ObjectInputFilter.Status reject(String reason) {

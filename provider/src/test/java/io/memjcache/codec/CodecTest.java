@@ -121,6 +121,37 @@ class CodecTest {
   }
 
   @Test
+  void sharedCollectionsWithinReasonAreNotTakenForHashBombs() {
+    List<String> tags = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      tags.add("tag" + i);
+    }
+    HashMap<String, List<String>> shared = new HashMap<>();
+    for (int i = 0; i < 10_000; i++) {
+      shared.put("k" + i, tags); // one list reached 10,000 times: a million hash steps, 130 KB
+    }
+    byte[] bytes = serializer.serialize(shared);
+    assertEquals(shared, serializer.deserialize(bytes, 0, bytes.length));
+
+    // The same sharing, nested so that each level multiplies the steps by 4, within the depth
+    // limit: refused once it passes the bound, before the set hashes it.
+    Set<Object> bomb = new java.util.HashSet<>();
+    List<Object> level = new ArrayList<>();
+    bomb.add(level);
+    for (int i = 0; i < 14; i++) {
+      List<Object> inner = new ArrayList<>(List.of(i));
+      for (int copy = 0; copy < 4; copy++) {
+        level.add(inner);
+      }
+      level = inner;
+    }
+    byte[] bombBytes = serializer.serialize(bomb);
+    DisallowedClassException e =
+        assertThrows(DisallowedClassException.class, () -> serializer.deserialize(bombBytes, 0, bombBytes.length));
+    assertTrue(e.getMessage().contains("hash bomb"), e.getMessage());
+  }
+
+  @Test
   void garbageIsCorruptNotACrash() {
     assertThrows(CorruptEntryException.class, () -> serializer.deserialize(new byte[] {99, 1}, 0, 2));
     assertThrows(CorruptEntryException.class, () -> serializer.deserialize(new byte[] {2, 1}, 0, 2));
