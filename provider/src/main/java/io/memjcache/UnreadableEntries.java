@@ -5,8 +5,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The entries one enumeration of a cache (an iteration, a {@code removeAll()}) could not read: a
- * key or value of a refused class, garbage, a foreign format. They are counted, and logged with one
- * warning per enumeration, not one per entry per call.
+ * key or value of a refused class, garbage, a foreign format. One warning per enumeration names the
+ * first; the others are logged at debug level, not one warning per entry per call.
  */
 final class UnreadableEntries {
 
@@ -29,9 +29,5 @@ final class UnreadableEntries {
     } else {
       LOG.debug("cache {}: unreadable entry under {} {} ({})", cacheName, memcachedKey, outcome, reason);
     }
-  }
-
-  int count() {
-    return count;
   }
 }
