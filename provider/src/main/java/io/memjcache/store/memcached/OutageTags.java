@@ -25,8 +25,7 @@ import org.slf4j.LoggerFactory;
  * <p>Home side: a node that returns may still hold its pre-outage entries (a network cut, not a
  * restart), older than what was written or removed on the stand-in. So before a client sends an
  * untagged key to a node over a new connection, it {@linkplain #admit admits} the node: if an
- * outage is recorded (the marker exists, or this client itself used a stand-in for the node), it
- * flushes the node, keeping the markers of other nodes stored there, and only then deletes the
+ * outage is recorded (the marker exists), it flushes the node, keeping the markers of other nodes stored there, and only then deletes the
  * marker (compare-and-swap on the version read, so a newer outage's marker stays); the locator
  * refuses untagged keys for the node until then. A client that sees the marker gone knows
  * another client cleaned the node. When the marker cannot be read, the node is flushed anyway.
@@ -127,8 +126,8 @@ final class OutageTags {
         unknown = true; // the marker's node is down too: assume the worst
         LOG.debug("could not read the outage marker of {}", node, e);
       }
-      boolean usedStandIn = tags.remove(node) != null;
-      if (recorded != null || usedStandIn || unknown) {
+      tags.remove(node);
+      if (recorded != null || unknown) {
         flush(node);
         if (recorded != null) {
           deleteMarker(node, recorded.getCas());
