@@ -84,6 +84,51 @@ class FailOverReturnTest {
     }
   }
 
+  @Test
+  void aClientStartedAfterTheReturnCleansTheNodeWhenNoClientThatSawTheOutageIsLeft() throws Exception {
+    String namespace = ClusterCaches.uniqueNamespace();
+    try (StallingProxy proxy = new StallingProxy(CLUSTER.addresses().get(0))) {
+      String servers = servers(proxy, CLUSTER);
+      String a;
+      try (CacheManager writer = manager(servers, namespace)) {
+        Cache<String, String> cache = writer.createCache("c", new MutableConfiguration<String, String>());
+        MemcachedCache<String, String> routing = routing(cache);
+        a = keyOn(routing, proxy.address(), "a");
+        cache.put(a, "v1");
+        proxy.cut();
+        eventually(() -> !routing.nodeOf(a).equals(proxy.address()));
+        eventually(() -> {
+          cache.put(a, "v2");
+          return true;
+        });
+      }
+      proxy.restore();
+      String key = a;
+      try (CacheManager late = manager(servers, namespace)) {
+        Cache<String, String> cache = late.createCache("c", new MutableConfiguration<String, String>());
+        MemcachedCache<String, String> routing = routing(cache);
+        eventually(() -> routing.nodeOf(key).equals(proxy.address()));
+        assertNotEquals("v1", firstAnswer(() -> cache.get(key)), "a client started after the return read the"
+            + " pre-outage value");
+      }
+    }
+  }
+
+  /** The first answer of {@code call}, retried only while it throws (the node not yet reachable). */
+  static <T> T firstAnswer(Callable<T> call) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (true) {
+      try {
+        return call.call();
+      } catch (CacheException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+      Thread.sleep(50);
+    }
+  }
+
   @SuppressWarnings("unchecked")
   static MemcachedCache<String, String> routing(Cache<String, String> cache) {
     return cache.unwrap(MemcachedCache.class);

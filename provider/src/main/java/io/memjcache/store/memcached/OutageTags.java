@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * outage is recorded (the marker exists), it flushes the node, keeping the markers of other nodes stored there, and only then deletes the
  * marker (compare-and-swap on the version read, so a newer outage's marker stays); the locator
  * refuses untagged keys for the node until then. A client that sees the marker gone knows
- * another client cleaned the node. When the marker cannot be read, the node is flushed anyway.
+ * another client cleaned the node. A marker nobody deleted (no client used the node since it
+ * returned) hands its tag to the node's next outage, which is right: nothing superseded that
+ * outage's stand-in entries.
  */
 final class OutageTags {
 
@@ -107,33 +109,34 @@ final class OutageTags {
 
   /**
    * Makes {@code node} usable for untagged keys over its connections of {@code epoch}: cleans it
-   * first if an outage of it is recorded.
+   * first if an outage of it is recorded. When the marker cannot be read or deleted (its node is
+   * down too), the call fails and the node stays unused: a marker left behind would hand its old
+   * tag, and with it that outage's stand-in entries, to the node's next outage.
    */
   private void admit(String node, long epoch) {
     synchronized (admissionLocks.computeIfAbsent(node, n -> new Object())) {
       if (locator.isAdmitted(node) || locator.openEpoch(node) != epoch) {
         return; // another thread did it, or the node dropped again
       }
-      GetsResponse<StoreEntry> recorded = null;
-      boolean unknown = false;
       try {
-        recorded = markers.read(node);
+        GetsResponse<StoreEntry> recorded = markers.read(node);
+        if (recorded != null) {
+          flush(node);
+          // False when a newer outage replaced the marker meanwhile: that one stays.
+          markers.delete(node, recorded.getCas());
+          LOG.warn("memcached node {} is back after an outage: its pre-outage entries were flushed", node);
+        }
+      } catch (CacheException e) {
+        throw e;
       } catch (Exception e) {
         if (e instanceof InterruptedException) {
           Thread.currentThread().interrupt();
-          throw new CacheException("interrupted while admitting memcached node " + node, e);
         }
-        unknown = true; // the marker's node is down too: assume the worst
-        LOG.debug("could not read the outage marker of {}", node, e);
+        throw new CacheException("memcached node " + node + " is back, but whether it had an outage cannot be"
+            + " checked (the node holding its outage marker, " + locator.homeNodeName(markers.keyOf(node))
+            + ", does not answer): its keys stay unavailable until it does: " + e.getMessage(), e);
       }
       tags.remove(node);
-      if (recorded != null || unknown) {
-        flush(node);
-        if (recorded != null) {
-          deleteMarker(node, recorded.getCas());
-        }
-        LOG.warn("memcached node {} is back after an outage: its pre-outage entries were flushed", node);
-      }
       locator.admit(node, epoch);
     }
   }
@@ -150,18 +153,6 @@ final class OutageTags {
       }
       throw new CacheException("memcached node " + node + " is back after an outage but could not be cleaned of"
           + " its pre-outage entries (it stays unused until it is): " + e.getMessage(), e);
-    }
-  }
-
-  private void deleteMarker(String node, long cas) {
-    try {
-      markers.delete(node, cas); // false: a newer outage's marker, which stays
-    } catch (Exception e) {
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-      }
-      // The node is clean; a marker left behind costs one more flush at the next admission.
-      LOG.debug("could not delete the outage marker of {}", node, e);
     }
   }
 
