@@ -34,7 +34,8 @@ import net.rubyeye.xmemcached.impl.AbstractMemcachedSessionLocator;
  *       a stand-in entry written during its home node's outage, see {@code OutageTags}) goes only
  *       to the first node after its home on the ring that has an open session, never to its home;
  *       {@code null} (no connection available) when there is none. Keys starting with {@link
- *       #CONTROL_PREFIX} (the store's outage markers) go to their home whenever it is connected.
+ *       #CONTROL_PREFIX} without a colon (the store's outage markers) go to their home whenever it
+ *       is connected.
  * </ul>
  *
  * <p>Thread-safe: each {@link #updateSessions} swaps in an immutable snapshot; a node's connection
@@ -114,7 +115,7 @@ public final class RingSessionLocator extends AbstractMemcachedSessionLocator {
       ConfiguredNode standIn = standIn(home, hash, current);
       return standIn == null ? null : current.sessionFor(standIn, hash);
     }
-    if (isAdmitted(home) || key.startsWith(CONTROL_PREFIX)) {
+    if (isAdmitted(home) || isControlKey(key)) {
       return current.sessionFor(home, hash);
     }
     return current.closedSessionOf(home);
@@ -229,6 +230,11 @@ public final class RingSessionLocator extends AbstractMemcachedSessionLocator {
   private static String routingPart(String key) {
     int mark = key.indexOf(TAG_MARK);
     return mark < 0 ? key : key.substring(0, mark);
+  }
+
+  /** A marker: the prefix and no colon (every cache key has a colon after its namespace). */
+  private static boolean isControlKey(String key) {
+    return key.startsWith(CONTROL_PREFIX) && key.indexOf(':') < 0;
   }
 
   private boolean isAdmitted(ConfiguredNode node) {

@@ -152,6 +152,8 @@ class RingSessionLocatorTest {
     for (int i = 0; i < 100; i++) {
       String marker = RingSessionLocator.CONTROL_PREFIX + i;
       assertSame(sessionByName.get(all.nameFor(marker)), locator.getSessionByKey(marker));
+      String cacheKey = RingSessionLocator.CONTROL_PREFIX + "namespace:cache:" + i; // not a marker
+      assertTrue(locator.getSessionByKey(cacheKey).isClosed(), "a cache key waits for admission");
     }
   }
 
