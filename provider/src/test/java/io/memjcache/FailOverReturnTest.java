@@ -65,14 +65,22 @@ class FailOverReturnTest {
           return true;
         });
         assertEquals("v2", two.get(a), "the stand-in is shared during the outage");
+        try (CacheManager during = manager(servers, namespace)) { // started while the node is cut off
+          Cache<String, String> four = during.createCache("c", new MutableConfiguration<String, String>());
+          assertEquals("v2", firstAnswer(() -> four.get(a)), "a client started during the outage shares the stand-in");
 
-        proxy.restore();
-        eventually(() -> routeOne.nodeOf(a).equals(proxy.address()) && routeTwo.nodeOf(a).equals(proxy.address()));
-        // The first reads after the return are the ones that matter: no retry until a miss.
-        assertNotEquals("v1", one.get(a), "the writer read the pre-outage value of a");
-        assertNotEquals("v1", one.get(b), "the writer read b, removed during the outage");
-        assertNotEquals("v1", two.get(a), "another client read the pre-outage value of a");
-        assertNotEquals("v1", two.get(b), "another client read b, removed during the outage");
+          proxy.restore();
+          eventually(() -> routeOne.nodeOf(a).equals(proxy.address()) && routeTwo.nodeOf(a).equals(proxy.address()));
+          // The first reads after the return are the ones that matter: no retry until a miss.
+          assertNotEquals("v1", one.get(a), "the writer read the pre-outage value of a");
+          assertNotEquals("v1", one.get(b), "the writer read b, removed during the outage");
+          assertNotEquals("v1", two.get(a), "another client read the pre-outage value of a");
+          assertNotEquals("v1", two.get(b), "another client read b, removed during the outage");
+          MemcachedCache<String, String> routeFour = routing(four);
+          eventually(() -> routeFour.nodeOf(a).equals(proxy.address()));
+          assertNotEquals("v1", four.get(a), "a client started during the outage read the pre-outage a");
+          assertNotEquals("v1", four.get(b), "a client started during the outage read the removed b");
+        }
         try (CacheManager third = manager(servers, namespace)) {
           Cache<String, String> three = third.createCache("c", new MutableConfiguration<String, String>());
           assertNotEquals("v1", three.get(a), "a client opened after the return read the pre-outage a");
