@@ -196,6 +196,9 @@ final class BulkOperations<K, V> {
       }
     }
     removeAll(encoded, read);
+    // Copies no read reaches (another ring's home, an old outage's stand-in) would come back when
+    // the ring changes back: they go too, without events (they are not this client's entries).
+    access.store().deleteStrayCopies(codec.prefix());
     access.evictLocalCopies();
   }
 
