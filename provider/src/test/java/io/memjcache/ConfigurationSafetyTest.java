@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.memjcache.testing.MemcachedCluster;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.management.ManagementFactory;
@@ -122,10 +119,7 @@ class ConfigurationSafetyTest {
     properties.setProperty("memjcache.integrity.secret", INTEGRITY);
     properties.setProperty("memjcache.cache.default.nearCache.maxEntries", "100");
     List<String> shown = new ArrayList<>();
-    PrintStream original = System.err;
-    ByteArrayOutputStream logged = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(new Tee(original, logged), true, StandardCharsets.UTF_8));
-    try {
+    try (StdErrCapture logged = new StdErrCapture()) {
       // A bad value elsewhere, with the secret set: the message names the bad key only.
       Properties bad = new Properties();
       bad.putAll(properties);
@@ -159,10 +153,8 @@ class ConfigurationSafetyTest {
             () -> killed.createCache("down", new MutableConfiguration<String, String>()).put("k", "v"))));
         killed.close();
       }
-    } finally {
-      System.setErr(original);
+      shown.add(logged.text());
     }
-    shown.add(logged.toString(StandardCharsets.UTF_8));
     for (String text : shown) {
       assertNoSecret(text);
     }
@@ -260,33 +252,5 @@ class ConfigurationSafetyTest {
     Properties properties = new Properties();
     properties.setProperty("memjcache.servers", list);
     return properties;
-  }
-
-  /** Writes to two streams: the captured log still reaches the real System.err. */
-  private static final class Tee extends OutputStream {
-    private final OutputStream a;
-    private final OutputStream b;
-
-    Tee(OutputStream a, OutputStream b) {
-      this.a = a;
-      this.b = b;
-    }
-
-    @Override
-    public synchronized void write(int c) throws IOException {
-      a.write(c);
-      b.write(c);
-    }
-
-    @Override
-    public synchronized void write(byte[] bytes, int off, int len) throws IOException {
-      a.write(bytes, off, len);
-      b.write(bytes, off, len);
-    }
-
-    @Override
-    public void flush() throws IOException {
-      a.flush();
-    }
   }
 }
