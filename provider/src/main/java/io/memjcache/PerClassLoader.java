@@ -26,8 +26,10 @@ final class PerClassLoader<T> {
   /** Loaders no proxy class can be defined in (none in practice): held strongly. */
   private final Map<ClassLoader, T> pinned = new HashMap<>();
   private final ClassValue<T> values;
+  private final Supplier<T> initial;
 
   PerClassLoader(Supplier<T> initial) {
+    this.initial = initial;
     this.values = new ClassValue<>() {
       @Override
       protected T computeValue(Class<?> anchor) {
@@ -42,7 +44,7 @@ final class PerClassLoader<T> {
     if (anchor == null) {
       anchor = newAnchor(loader);
       if (anchor == null) {
-        return pinned.computeIfAbsent(loader, l -> values.get(PerClassLoader.class));
+        return pinned.computeIfAbsent(loader, l -> initial.get());
       }
       anchors.put(loader, new WeakReference<>(anchor));
     }

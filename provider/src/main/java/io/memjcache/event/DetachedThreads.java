@@ -27,13 +27,21 @@ public final class DetachedThreads {
 
   /**
    * Runs {@code action} on a detached thread and waits for it: threads it starts (a memcached
-   * client's) inherit nothing from the caller.
+   * client's) inherit nothing from the caller. The wait ignores interrupts (the action is bounded,
+   * and what it returns, a client, must not be lost); the caller's interrupt flag is kept.
    */
   public static <T> T call(String name, Supplier<T> action) {
     FutureTask<T> task = new FutureTask<>(action::get);
     newThread(task, name).start();
+    boolean interrupted = false;
     try {
-      return task.get();
+      while (true) {
+        try {
+          return task.get();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof RuntimeException runtime) {
@@ -43,9 +51,10 @@ public final class DetachedThreads {
         throw error;
       }
       throw new CacheException(cause);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CacheException("interrupted while " + name + " ran", e);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
