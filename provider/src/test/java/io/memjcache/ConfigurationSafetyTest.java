@@ -110,6 +110,12 @@ class ConfigurationSafetyTest {
       assertTrue(refused.getMessage().contains("may not be given in a CacheManager URI"), refused.getMessage());
       assertNoSecret(printed(refused));
     }
+    // A misspelt secret key is merely unknown: named, with every value in the URI shown masked.
+    CacheException typo = assertThrows(CacheException.class,
+        () -> provider().getCacheManager(URI.create(base + "&passwd=" + PASSWORD), freshLoader()));
+    assertTrue(typo.getMessage().contains("unknown setting 'memjcache.passwd'") && typo.getMessage().contains("passwd=******"),
+        typo.getMessage());
+    assertNoSecret(printed(typo));
   }
 
   @Test
