@@ -68,6 +68,19 @@ class DocumentedSettingsTest {
     assertEquals(used, new LinkedHashMap<>(shown), "the README's block against LibraryHibernate.cacheSettings");
   }
 
+  /** Each {@code memjcache.x = value} the sample README quotes is a line of the shipped file. */
+  @Test
+  void theMemjcacheSettingsTheSampleReadmeQuotesAreInTheShippedFile() throws IOException {
+    String file = resource("memjcache.properties");
+    Matcher quoted = Pattern.compile("`(memjcache\\.[^`\\s=]+ = [^`]+)`").matcher(Files.readString(Path.of("README.md")));
+    int count = 0;
+    while (quoted.find()) {
+      assertTrue(file.lines().anyMatch(quoted.group(1)::equals), quoted.group(1) + " in memjcache.properties");
+      count++;
+    }
+    assertTrue(count > 0, "settings quoted in the sample README");
+  }
+
   /**
    * The documented value, as is: Hibernate resolves it through its class-loader service to the
    * file's URL, and MemJCache reads the regions from it (the servers from -Dmemjcache.servers, as
