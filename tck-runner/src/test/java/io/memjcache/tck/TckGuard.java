@@ -119,7 +119,9 @@ public final class TckGuard {
     String seen = withStatistics + " TCK caches with statistics, " + nearCached + " of them near-cached; probe cache near-cached: "
         + probe + ", " + probeHits + " near-cache hit(s)";
     System.out.println("[memjcache-tck] near cache " + (expected ? "expected on" : "expected off") + ": " + seen);
-    boolean on = withStatistics > 0 && nearCached == withStatistics && "true".equals(probe) && probeHits > 0;
+    // withStatistics is 44 in a full run; a -Dtest run of a few classes may have none, and then
+    // the probe alone shows the near cache was on.
+    boolean on = nearCached == withStatistics && "true".equals(probe) && probeHits > 0;
     boolean off = nearCached == 0 && "false".equals(probe);
     if (expected ? !on : !off) {
       throw new IllegalStateException("TCK guard: this execution is for the near cache " + (expected ? "on" : "off")
