@@ -114,13 +114,21 @@ class ReadmeSettingsTest {
   }
 
   @Test
-  void theEnvironmentVariablesItNamesWork() {
+  void theSystemPropertiesAndEnvironmentVariablesItNamesWork() {
     ClientSettingsResolver fromEnvironment = new ClientSettingsResolver(Map.<String, String>of()::get,
         Map.of("MEMJCACHE_SERVERS", "env1:11211,env2:11211",
             "MEMJCACHE_INTEGRITY_SECRET", "0123456789abcdef0123")::get);
     ClientSettings settings = fromEnvironment.resolve(URI.create("memcached:///"), new Properties());
     assertEquals(List.of("env1:11211", "env2:11211"), settings.servers().stream().map(ServerAddress::name).toList());
     assertTrue(settings.integritySecret().isPresent(), "MEMJCACHE_INTEGRITY_SECRET");
+
+    // -Dmemjcache.integrity.secret and -Dmemjcache.servers (the Hibernate sample's deployment)
+    ClientSettingsResolver fromSystemProperties = new ClientSettingsResolver(
+        Map.of("memjcache.servers", "sys1:11211", "memjcache.integrity.secret", "0123456789abcdef0123")::get,
+        Map.<String, String>of()::get);
+    settings = fromSystemProperties.resolve(URI.create("memcached:///"), new Properties());
+    assertEquals(List.of("sys1:11211"), settings.servers().stream().map(ServerAddress::name).toList());
+    assertTrue(settings.integritySecret().isPresent(), "-Dmemjcache.integrity.secret");
   }
 
   @Test
