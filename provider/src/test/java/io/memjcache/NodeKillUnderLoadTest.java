@@ -46,8 +46,14 @@ class NodeKillUnderLoadTest {
   private static final int THREADS = 16;
   private static final int KEYS_PER_THREAD = 40;
   private static final long TIMEOUT_MILLIS = 500;
-  /** Longest acceptable call: the timeout plus scheduling slack on a shared 2-core machine. */
-  private static final long MAX_CALL_MILLIS = TIMEOUT_MILLIS + 2500;
+  /**
+   * Longest acceptable get, put or invoke: the timeout plus 1 s, as the README states. Each call
+   * waits on at most one memcached reply that can time out (invoke's write follows a read that
+   * answered); the second is for scheduling on a shared machine. Measured on a 2-core machine
+   * shared with other builds: at most 518 ms in five runs (load average up to 13); 2,598 ms in a
+   * sixth, at load average 20, which also failed on errors after recovery.
+   */
+  private static final long MAX_CALL_MILLIS = TIMEOUT_MILLIS + 1000;
 
   private enum Phase { BEFORE, OUTAGE, RECOVERY, STEADY }
 
@@ -56,7 +62,10 @@ class NodeKillUnderLoadTest {
   private final AtomicLong steadyErrors = new AtomicLong();
   private final AtomicLong operations = new AtomicLong();
   private final AtomicLong missesOfKnownValues = new AtomicLong();
-  private final LongAccumulator longestCallNanos = new LongAccumulator(Math::max, 0);
+  /** Longest get, put and invoke calls, in nanoseconds. */
+  private final Map<String, LongAccumulator> longestCallNanos = Map.of(
+      "get", new LongAccumulator(Math::max, 0), "put", new LongAccumulator(Math::max, 0),
+      "invoke", new LongAccumulator(Math::max, 0));
   private final List<String> violations = java.util.Collections.synchronizedList(new ArrayList<>());
 
   @Test
@@ -88,16 +97,18 @@ class NodeKillUnderLoadTest {
         worker.get();
       }
     }
-    long longestMillis = TimeUnit.NANOSECONDS.toMillis(longestCallNanos.get());
+    Map<String, Long> longestMillis = new TreeMap<>();
+    longestCallNanos.forEach((kind, nanos) -> longestMillis.put(kind, TimeUnit.NANOSECONDS.toMillis(nanos.get())));
     System.out.printf("[node-kill] %d operations; errors by kind %s; %d errors after recovery; "
-            + "longest call %d ms (timeout %d ms); %d reads missed a value the model expected (data lost with the node); "
+            + "longest calls %s ms (timeout %d ms); %d reads missed a value the model expected (data lost with the node); "
             + "%d model violations%n",
         operations.get(), new TreeMap<>(errors), steadyErrors.get(), longestMillis, TIMEOUT_MILLIS,
         missesOfKnownValues.get(), violations.size());
     assertEquals(List.of(), violations.subList(0, Math.min(10, violations.size())), "reads outside the model");
     assertTrue(errors.values().stream().mapToLong(AtomicLong::get).sum() > 0, "the outage was noticed");
     assertEquals(0, steadyErrors.get(), "no errors 5 s after the node came back");
-    assertTrue(longestMillis <= MAX_CALL_MILLIS, "longest call " + longestMillis + " ms");
+    longestMillis.forEach((kind, millis) -> assertTrue(millis <= MAX_CALL_MILLIS,
+        "longest " + kind + " " + millis + " ms, bound " + MAX_CALL_MILLIS + " ms (timeout " + TIMEOUT_MILLIS + " ms)"));
   }
 
   private void work(Cache<String, Long> cache, int thread) {
@@ -108,6 +119,7 @@ class NodeKillUnderLoadTest {
       String key = "t" + thread + "-k" + random.nextInt(KEYS_PER_THREAD);
       Set<Long> model = possible.computeIfAbsent(key, k -> new HashSet<>());
       int choice = random.nextInt(10);
+      String kind = choice < 5 ? "get" : choice < 8 ? "put" : "invoke";
       long value = ++next;
       Phase during = phase;
       long start = System.nanoTime();
@@ -132,14 +144,14 @@ class NodeKillUnderLoadTest {
         if (choice >= 5) {
           model.add(value); // a failed write may still have landed
         }
-        String kind = e.getClass().getSimpleName() + ": " + kindOf(e);
-        errors.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
+        String error = e.getClass().getSimpleName() + ": " + kindOf(e);
+        errors.computeIfAbsent(error, k -> new AtomicLong()).incrementAndGet();
         if (during == Phase.STEADY) {
           steadyErrors.incrementAndGet();
         }
       } finally {
         operations.incrementAndGet();
-        longestCallNanos.accumulate(System.nanoTime() - start);
+        longestCallNanos.get(kind).accumulate(System.nanoTime() - start);
       }
     }
   }

@@ -1,6 +1,7 @@
 package io.memjcache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,7 +29,11 @@ class SlowNodeTest {
 
   @RegisterExtension static final MemcachedCluster CLUSTER = MemcachedCluster.nodes(3);
 
-  private static final long TIMEOUT_MILLIS = 400;
+  /**
+   * Long enough that 100 reads on healthy nodes surely complete within it on a loaded machine
+   * (they take a few ms), so "still pending afterwards" proves the overlap.
+   */
+  private static final long TIMEOUT_MILLIS = 1500;
   /** Scheduling slack on a shared 2-core machine; a hang would take forever, not this. */
   private static final long SLACK_MILLIS = 1600;
 
@@ -67,12 +72,25 @@ class SlowNodeTest {
           assertTrue(e.getMessage().contains(proxy.address()) && e.getMessage().contains("did not answer"), e.getMessage());
           return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         });
-        // While that read waits on the stalled node, every other node answers.
+        // The stalled read has reached the node (its request went through the proxy) ...
+        long sentBy = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MILLIS);
+        while (proxy.requestBytesWhileStalled() == 0 && !slowRead.isDone() && System.nanoTime() < sentBy) {
+          Thread.sleep(1);
+        }
+        assertTrue(proxy.requestBytesWhileStalled() > 0 && !slowRead.isDone(),
+            "the stalled read was sent and is pending");
+        // ... and while it waits on the stalled node, every other node answers: all these reads
+        // complete while it is still pending (a provider that serialized calls would finish the
+        // stalled read, at its timeout, before any of them).
+        long othersStart = System.nanoTime();
         for (int round = 0; round < 5; round++) {
           for (int i = 0; i < otherKeys.size(); i++) {
             assertEquals(i, cache.get(otherKeys.get(i)));
           }
         }
+        long othersMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - othersStart);
+        assertFalse(slowRead.isDone(), "the stalled read was still pending when the " + 5 * otherKeys.size()
+            + " reads on the other nodes had completed (in " + othersMillis + " ms)");
         long readMillis = slowRead.get(TIMEOUT_MILLIS + SLACK_MILLIS + 2000, TimeUnit.MILLISECONDS);
         assertTrue(readMillis >= TIMEOUT_MILLIS - 50 && readMillis <= TIMEOUT_MILLIS + SLACK_MILLIS,
             "a read on the stalled node took " + readMillis + " ms, timeout " + TIMEOUT_MILLIS);

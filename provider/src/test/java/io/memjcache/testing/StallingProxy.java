@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A TCP proxy on a free loopback port in front of one memcached node, whose replies can be held
@@ -27,6 +28,7 @@ public final class StallingProxy implements AutoCloseable {
   private final ServerSocket server;
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private final Object gate = new Object();
+  private final AtomicLong requestBytesWhileStalled = new AtomicLong();
   private volatile boolean stalled;
   private volatile boolean cut;
   private volatile boolean closed;
@@ -50,7 +52,13 @@ public final class StallingProxy implements AutoCloseable {
 
   /** From now on, replies are held back. */
   public void stall() {
+    requestBytesWhileStalled.set(0);
     stalled = true;
+  }
+
+  /** Request bytes passed on to the node since the last {@link #stall()} while stalled. */
+  public long requestBytesWhileStalled() {
+    return requestBytesWhileStalled.get();
   }
 
   /** Held replies flow again, in order. */
@@ -117,6 +125,8 @@ public final class StallingProxy implements AutoCloseable {
         while ((n = in.read(buffer)) >= 0) {
           if (replies) {
             awaitNotStalled();
+          } else if (stalled) {
+            requestBytesWhileStalled.addAndGet(n);
           }
           out.write(buffer, 0, n);
           out.flush();

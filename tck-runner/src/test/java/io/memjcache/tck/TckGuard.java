@@ -5,6 +5,7 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -18,20 +19,26 @@ import java.util.stream.Stream;
  *   <li>at least {@code minTests} tests ran (479 for TCK 1.1.1 without the annotation tests);
  *   <li>the ExcludeList the TCK read holds exactly one entry, {@code CachingTest#dummyTest}
  *       (excluded tests count as passed, so any other entry would hide a failure);
- *   <li>no "EXCLUDING TEST" line in the tests' output (surefire reports) names another test.
+ *   <li>no "EXCLUDING TEST" line in the tests' output (surefire reports) names another test;
+ *   <li>the summary was written by this build, not left by an earlier one (surefire runs no test,
+ *       and so writes no summary, when its filters match nothing);
+ *   <li>the TCK ran on the number of memcached nodes this execution is for;
+ *   <li>the near cache was on exactly when this execution is for it: on, every TCK cache with
+ *       statistics was near-cached and a probe cache served a near-cache hit; off, none was.
  * </ul>
  *
  * <p>Arguments: summary file, surefire reports folder, minimum test count, the one allowed
- * ExcludeList entry ({@code Class#method}), skip flag.
+ * ExcludeList entry ({@code Class#method}), skip flag, expected node count, whether the near cache
+ * must be on, the build's start ({@code yyyy-MM-dd'T'HH:mm:ss'Z'}, UTC).
  */
 public final class TckGuard {
 
   private TckGuard() {}
 
   public static void main(String[] args) throws IOException {
-    if (args.length != 5) {
+    if (args.length != 8) {
       throw new IllegalArgumentException(
-          "usage: TckGuard SUMMARY REPORTS_DIR MIN_TESTS ALLOWED_EXCLUDE SKIP");
+          "usage: TckGuard SUMMARY REPORTS_DIR MIN_TESTS ALLOWED_EXCLUDE SKIP NODES NEAR_CACHE BUILD_START");
     }
     if (Boolean.parseBoolean(args[4])) {
       System.out.println("[memjcache-tck] TCK skipped (tck.skip/skipTests): nothing to check");
@@ -49,6 +56,12 @@ public final class TckGuard {
     Properties summary = new Properties();
     try (Reader in = Files.newBufferedReader(summaryFile, StandardCharsets.UTF_8)) {
       summary.load(in);
+    }
+    long startedAt = Long.parseLong(summary.getProperty("startedAtMillis", "0"));
+    Instant buildStart = Instant.parse(args[7]);
+    if (startedAt < buildStart.toEpochMilli()) {
+      throw new IllegalStateException("TCK guard: " + summaryFile + " was written by an earlier build (its run started "
+          + Instant.ofEpochMilli(startedAt) + ", this build at " + buildStart + "): the TCK did not run in this build");
     }
     int tests = Integer.parseInt(summary.getProperty("tests", "0"));
     String entries = summary.getProperty("excludeList.entries", "");
@@ -73,7 +86,6 @@ public final class TckGuard {
               + "` and nothing else (excluded tests are reported as passed), but it lists: "
               + (entries.isEmpty() ? "nothing" : entries.replace('\n', ' ')));
     }
-    long startedAt = Long.parseLong(summary.getProperty("startedAtMillis", "0"));
     List<String> excluding = excludingLines(reports, startedAt);
     String allowedLine = "'" + allowed.replace("#", "'\t'") + "'";
     for (String line : excluding) {
@@ -86,6 +98,34 @@ public final class TckGuard {
     if (tests < minTests) {
       throw new IllegalStateException(
           "TCK guard: only " + tests + " TCK tests ran, at least " + minTests + " expected");
+    }
+    checkNodes(summary, Integer.parseInt(args[5]));
+    checkNearCache(summary, Boolean.parseBoolean(args[6]));
+  }
+
+  static void checkNodes(Properties summary, int expected) {
+    int nodes = Integer.parseInt(summary.getProperty("nodes", "0"));
+    if (nodes != expected) {
+      throw new IllegalStateException("TCK guard: the TCK ran on " + nodes + " memcached node(s) ("
+          + summary.getProperty("servers") + "), this execution is for " + expected);
+    }
+  }
+
+  static void checkNearCache(Properties summary, boolean expected) {
+    int withStatistics = Integer.parseInt(summary.getProperty("caches.withStatistics", "0"));
+    int nearCached = Integer.parseInt(summary.getProperty("caches.withNearCacheStatistics", "0"));
+    String probe = summary.getProperty("probe.nearCache", "not run");
+    long probeHits = Long.parseLong(summary.getProperty("probe.nearCacheHits", "0"));
+    String seen = withStatistics + " TCK caches with statistics, " + nearCached + " of them near-cached; probe cache near-cached: "
+        + probe + ", " + probeHits + " near-cache hit(s)";
+    System.out.println("[memjcache-tck] near cache " + (expected ? "expected on" : "expected off") + ": " + seen);
+    // withStatistics is 44 in a full run; a -Dtest run of a few classes may have none, and then
+    // the probe alone shows the near cache was on.
+    boolean on = nearCached == withStatistics && "true".equals(probe) && probeHits > 0;
+    boolean off = nearCached == 0 && "false".equals(probe);
+    if (expected ? !on : !off) {
+      throw new IllegalStateException("TCK guard: this execution is for the near cache " + (expected ? "on" : "off")
+          + ", but: " + seen);
     }
   }
 

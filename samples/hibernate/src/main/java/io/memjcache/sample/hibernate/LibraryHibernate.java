@@ -13,15 +13,21 @@ import org.hibernate.boot.registry.StandardServiceRegistryBuilder;
  */
 public final class LibraryHibernate {
 
-  /** The MemJCache configuration file of this sample, on the class path. */
-  public static final String MEMJCACHE_CONFIG = "classpath:memjcache.properties";
+  /**
+   * The value of {@code hibernate.javax.cache.uri} that names this sample's MemJCache file on the
+   * class path. Hibernate resolves it with its class-loader service, which takes a URL ({@code
+   * file:}, {@code jar:}) or a class-path resource name, but no {@code classpath:} scheme:
+   * {@code classpath:memjcache.properties} fails the SessionFactory ("Couldn't load URI from ...").
+   */
+  public static final String CACHE_URI = "memjcache.properties";
 
   private LibraryHibernate() {}
 
   /**
    * The Hibernate settings that put the second-level cache on MemJCache.
    *
-   * @param memjcacheConfig the MemJCache configuration file: {@code classpath:...} or {@code file:...}
+   * @param memjcacheConfig the MemJCache configuration file: a class-path resource name ({@link
+   *     #CACHE_URI}) or a {@code file:} URL
    */
   public static Map<String, Object> cacheSettings(String memjcacheConfig) {
     Map<String, Object> settings = new LinkedHashMap<>();
@@ -31,7 +37,8 @@ public final class LibraryHibernate {
     settings.put("hibernate.cache.region.factory_class", "jcache");
     settings.put("hibernate.javax.cache.provider", "io.memjcache.MemcachedCachingProvider");
     // Hibernate resolves this to a URL (file:... or jar:...!/memjcache.properties) and asks the
-    // provider for the CacheManager of that URI: the file holds the servers and every region.
+    // provider for the CacheManager of that URI: the file holds the regions (and may hold the
+    // servers). A class-path resource name or a URL; Hibernate knows no "classpath:" scheme.
     settings.put("hibernate.javax.cache.uri", memjcacheConfig);
     // Every region is declared in the MemJCache file; a region that is not is a start-up error
     // rather than a cache created with whatever defaults.

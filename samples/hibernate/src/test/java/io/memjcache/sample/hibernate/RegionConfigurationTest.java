@@ -35,7 +35,7 @@ class RegionConfigurationTest {
     Properties servers = new Properties(); // the file names no servers: the deployment does
     servers.setProperty("memjcache.servers", MEMCACHED.serverList());
     CacheManager manager = Caching.getCachingProvider("io.memjcache.MemcachedCachingProvider")
-        .getCacheManager(URI.create(LibraryHibernate.MEMJCACHE_CONFIG), getClass().getClassLoader(), servers);
+        .getCacheManager(URI.create("classpath:" + LibraryHibernate.CACHE_URI), getClass().getClassLoader(), servers);
     try {
       Set<String> declared = new HashSet<>();
       manager.getCacheNames().forEach(declared::add);
