@@ -137,6 +137,23 @@ final class EntryCodec {
     return value;
   }
 
+  /**
+   * A loaded value in a form that other callers can each turn into a copy of their own with
+   * {@link #restore} (store-by-value): immutable values as they are, others serialized once.
+   */
+  Object snapshot(Object value) {
+    return value == null || ImmutableTypes.isImmutable(value) ? value : new SerializedValue(serializer.serializeValue(value));
+  }
+
+  /** A copy of a value from its {@link #snapshot}. */
+  Object restore(Object snapshot, String memcachedKey) {
+    return snapshot instanceof SerializedValue serialized
+        ? deserialize(serialized.bytes(), 0, serialized.bytes().length, memcachedKey)
+        : snapshot;
+  }
+
+  private record SerializedValue(byte[] bytes) {}
+
   /** The cache key of an entry found by enumeration, or null when unreadable. */
   Object keyOf(String memcachedKey, RemoteEntry entry) {
     try {
