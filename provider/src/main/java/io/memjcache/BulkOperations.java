@@ -171,17 +171,19 @@ final class BulkOperations<K, V> {
   void removeAll() {
     Map<K, EncodedKey> encoded = new LinkedHashMap<>();
     Map<String, StoreEntry> read = new HashMap<>();
+    // Unreadable entries (a key of a refused class, garbage) are in this cache's key space: deleted.
+    UnreadableEntries unreadable = codec.unreadableEntries("deleted by removeAll()");
     for (List<String> batch : context.batches(access.store().keysWithPrefix(codec.prefix()))) {
       Map<String, StoreEntry> found = access.readAll(batch);
       long now = access.now();
       for (Map.Entry<String, StoreEntry> e : found.entrySet()) {
-        RemoteEntry entry = codec.decode(e.getKey(), e.getValue());
+        RemoteEntry entry = codec.decode(e.getKey(), e.getValue(), unreadable);
         if (!entry.isLive(now)) {
           access.deleteUnkeyed(e.getKey(), entry.cas());
           continue;
         }
         @SuppressWarnings("unchecked")
-        K key = (K) codec.keyOf(e.getKey(), entry);
+        K key = (K) codec.keyOf(e.getKey(), entry, unreadable);
         if (key != null) {
           EncodedKey ek = codec.encodeKey(key);
           encoded.put(key, ek);
@@ -194,6 +196,9 @@ final class BulkOperations<K, V> {
       }
     }
     removeAll(encoded, read);
+    // Copies no read reaches (another ring's home, an old outage's stand-in) would come back when
+    // the ring changes back: they go too, without events (they are not this client's entries).
+    access.store().deleteStrayCopies(codec.prefix());
     access.evictLocalCopies();
   }
 

@@ -108,8 +108,16 @@ final class EntryCodec {
     return new RemoteEntry(raw, envelope);
   }
 
-  /** Interprets an entry found by enumeration, where the key is known only as a memcached key. */
-  RemoteEntry decode(String memcachedKey, StoreEntry raw) {
+  /** A tally of the entries an enumeration cannot read; {@code outcome} says what happens to them. */
+  UnreadableEntries unreadableEntries(String outcome) {
+    return new UnreadableEntries(cacheName, outcome);
+  }
+
+  /**
+   * Interprets an entry found by enumeration, where the key is known only as a memcached key; an
+   * unreadable one goes to {@code unreadable}.
+   */
+  RemoteEntry decode(String memcachedKey, StoreEntry raw, UnreadableEntries unreadable) {
     if (raw == null) {
       return RemoteEntry.ABSENT;
     }
@@ -119,7 +127,7 @@ final class EntryCodec {
     try {
       return new RemoteEntry(raw, open(memcachedKey, raw));
     } catch (CorruptEntryException e) {
-      LOG.warn("cache {}: unreadable entry under {} skipped: {}", cacheName, memcachedKey, e.getMessage());
+      unreadable.add(memcachedKey, e.getMessage());
       return new RemoteEntry(raw, null);
     }
   }
@@ -154,16 +162,61 @@ final class EntryCodec {
 
   private record SerializedValue(byte[] bytes) {}
 
-  /** The cache key of an entry found by enumeration, or null when unreadable. */
-  Object keyOf(String memcachedKey, RemoteEntry entry) {
+  /**
+   * The value of a readable entry, or null when it cannot be read — a class outside the allowlist
+   * included: for enumeration, which skips such entries instead of failing on them.
+   */
+  Object valueOrNull(RemoteEntry entry, String memcachedKey, UnreadableEntries unreadable) {
+    Object value = entry.cachedValue();
+    if (value != null) {
+      return value;
+    }
+    Envelope envelope = entry.envelope();
+    try {
+      value = serializer.deserialize(envelope.valueBuffer(), envelope.valueOffset(), envelope.valueLength());
+    } catch (CorruptEntryException e) {
+      unreadable.add(memcachedKey, "value: " + e.getMessage());
+      return null;
+    }
+    if (ImmutableTypes.isImmutable(value)) {
+      entry.cacheValue(value);
+    }
+    return value;
+  }
+
+  /**
+   * True when {@code entry} holds a value a get would return: readable, and of an allowed class.
+   * What containsKey answers, so that it never says yes to a key whose get misses.
+   */
+  boolean hasReadableValue(RemoteEntry entry, String memcachedKey) {
+    if (entry.envelope() == null) {
+      return false;
+    }
+    try {
+      return value(entry, memcachedKey) != null;
+    } catch (CacheException e) {
+      LOG.warn("cache {}: entry under {} is not contained: {}", cacheName, memcachedKey, e.getMessage());
+      return false;
+    }
+  }
+
+  /**
+   * The cache key of an entry found by enumeration, or null when it cannot be read (garbage, a
+   * class outside the allowlist): such a key is still in this cache's key space, so removeAll()
+   * deletes the entry and iteration skips it.
+   */
+  Object keyOf(String memcachedKey, RemoteEntry entry, UnreadableEntries unreadable) {
     try {
       byte[] serialized = keyCodec.serializedKeyOf(memcachedKey);
       if (serialized == null) {
         serialized = entry.envelope() == null ? null : entry.envelope().key();
+        if (serialized == null) {
+          throw new CorruptEntryException("hashed key without its key in the entry");
+        }
       }
-      return serialized == null ? null : deserialize(serialized, 0, serialized.length, memcachedKey);
+      return serializer.deserialize(serialized, 0, serialized.length);
     } catch (CorruptEntryException e) {
-      LOG.warn("cache {}: unreadable key {} skipped: {}", cacheName, memcachedKey, e.getMessage());
+      unreadable.add(memcachedKey, "key: " + e.getMessage());
       return null;
     }
   }

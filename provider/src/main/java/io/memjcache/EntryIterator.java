@@ -10,8 +10,9 @@ import javax.cache.Cache;
 
 /**
  * Iterates a cache over a snapshot of its memcached keys, fetching values a batch at a time and
- * skipping entries that expired or vanished since the snapshot. Weakly consistent, as JCache
- * allows for a distributed cache.
+ * skipping entries that expired or vanished since the snapshot, and entries it cannot read (a
+ * key or value of a refused class, garbage: one warning per iteration). Weakly consistent, as
+ * JCache allows for a distributed cache.
  */
 final class EntryIterator<K, V> implements Iterator<Cache.Entry<K, V>> {
 
@@ -19,20 +20,22 @@ final class EntryIterator<K, V> implements Iterator<Cache.Entry<K, V>> {
 
   private final MemcachedCache<K, V> cache;
   private final List<String> keys;
+  private final UnreadableEntries unreadable;
   private final Deque<IteratedEntry<K, V>> buffered = new ArrayDeque<>();
   private int nextBatch;
   private Cache.Entry<K, V> last;
 
-  EntryIterator(MemcachedCache<K, V> cache, List<String> keys) {
+  EntryIterator(MemcachedCache<K, V> cache, List<String> keys, UnreadableEntries unreadable) {
     this.cache = cache;
     this.keys = keys;
+    this.unreadable = unreadable;
   }
 
   @Override
   public boolean hasNext() {
     while (buffered.isEmpty() && nextBatch < keys.size()) {
       int end = Math.min(keys.size(), nextBatch + BATCH_SIZE);
-      buffered.addAll(cache.readBatch(keys.subList(nextBatch, end)));
+      buffered.addAll(cache.readBatch(keys.subList(nextBatch, end), unreadable));
       nextBatch = end;
     }
     return !buffered.isEmpty();

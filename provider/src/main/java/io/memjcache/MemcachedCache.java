@@ -115,7 +115,9 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
     requireOpen();
     Objects.requireNonNull(key, "key");
     EncodedKey encoded = codec.encodeKey(key);
-    return access.read(encoded).isLive(access.now());
+    RemoteEntry entry = access.read(encoded);
+    // An entry a get would miss (unreadable bytes, a refused class) is not contained.
+    return entry.isLive(access.now()) && codec.hasReadableValue(entry, encoded.memcachedKey());
   }
 
   // ---------------------------------------------------------------- writes
@@ -436,22 +438,26 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
   @Override
   public Iterator<Entry<K, V>> iterator() {
     requireOpen();
-    return new EntryIterator<>(this, access.store().keysWithPrefix(codec.prefix()));
+    return new EntryIterator<>(this, access.store().keysWithPrefix(codec.prefix()),
+        codec.unreadableEntries("skipped by an iteration"));
   }
 
-  /** One batch of the iterator: the live entries among {@code memcachedKeys}. */
+  /**
+   * One batch of the iterator: the live entries among {@code memcachedKeys}. Entries it cannot
+   * read (garbage, a key or value of a refused class) go to {@code unreadable} and are skipped.
+   */
   @SuppressWarnings("unchecked")
-  List<IteratedEntry<K, V>> readBatch(List<String> memcachedKeys) {
+  List<IteratedEntry<K, V>> readBatch(List<String> memcachedKeys, UnreadableEntries unreadable) {
     Map<String, StoreEntry> found = access.readAll(memcachedKeys);
     List<IteratedEntry<K, V>> entries = new ArrayList<>(found.size());
     long now = access.now();
     for (String memcachedKey : memcachedKeys) {
-      RemoteEntry entry = codec.decode(memcachedKey, found.get(memcachedKey));
+      RemoteEntry entry = codec.decode(memcachedKey, found.get(memcachedKey), unreadable);
       if (!entry.isLive(now)) {
         continue;
       }
-      K key = (K) codec.keyOf(memcachedKey, entry);
-      V value = key == null ? null : access.liveValue(memcachedKey, entry, now);
+      K key = (K) codec.keyOf(memcachedKey, entry, unreadable);
+      V value = key == null ? null : (V) codec.valueOrNull(entry, memcachedKey, unreadable);
       if (value != null) {
         entries.add(new IteratedEntry<>(memcachedKey, entry, new MemcachedCacheEntry<>(key, value)));
       }

@@ -9,13 +9,14 @@ import io.memjcache.config.LoadSettings;
 import io.memjcache.config.ClientSettings;
 import io.memjcache.config.ManagerSettings;
 import io.memjcache.near.NearCache;
+import io.memjcache.near.NearCacheStatisticsView;
 import io.memjcache.expiry.ExpiryCalculator;
 import io.memjcache.management.CacheConfigurationBean;
 import io.memjcache.management.MBeanRegistrar;
 import io.memjcache.management.MBeanRegistrar.Kind;
 import io.memjcache.spi.ValueSerializer;
 import io.memjcache.store.Store;
-import io.memjcache.store.memcached.XMemcachedStore;
+import java.lang.ref.Cleaner;
 import java.lang.ref.WeakReference;
 import java.net.URI;
 import java.util.ArrayList;
@@ -25,8 +26,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.LongSupplier;
 import javax.cache.Cache;
 import javax.cache.CacheException;
@@ -40,6 +39,11 @@ import javax.cache.spi.CachingProvider;
  * <p>The registry of caches lives in this JVM: {@code createCache} of a name another JVM already
  * uses joins that cache's entries on the cluster (every node of an application calls {@code
  * createCache} at start-up); {@code destroyCache} removes the cache's entries from the cluster.
+ *
+ * <p>The provider keeps a manager reachable only through its class loader, and the manager's
+ * client, threads and MXBeans live in {@link ManagerResources}, which a {@link Cleaner} releases
+ * should the manager become unreachable without being closed: a web app redeployed without
+ * closing its manager leaves no class loader, thread or MXBean behind.
  */
 public class MemcachedCacheManager implements CacheManager {
 
@@ -52,10 +56,13 @@ public class MemcachedCacheManager implements CacheManager {
   private final EntrySeal seal;
   private final LongSupplier clock = System::currentTimeMillis;
   private final ConcurrentMap<String, MemcachedCache<?, ?>> caches = new ConcurrentHashMap<>();
-  private final MBeanRegistrar mbeans = new MBeanRegistrar();
-  private Store store;
-  private ExecutorService background;
+  private final MBeanRegistrar mbeans;
+  private final ManagerResources resources;
+  private final Cleaner.Cleanable cleanable;
   private volatile boolean closed;
+
+  /** The JDK's cleaner thread holds no context class loader of ours or of any application. */
+  private static final Cleaner CLEANER = Cleaner.create();
 
   MemcachedCacheManager(
       MemcachedCachingProvider provider,
@@ -70,6 +77,9 @@ public class MemcachedCacheManager implements CacheManager {
     this.managerSettings = settings;
     this.settings = settings.client();
     this.seal = EntrySeal.of(this.settings.integritySecret());
+    this.mbeans = new MBeanRegistrar(uri, MBeanRegistrar.loaderId(classLoader));
+    this.resources = new ManagerResources(this.settings, clock, mbeans);
+    this.cleanable = CLEANER.register(this, resources);
   }
 
   /** Creates the caches the configuration file declares, with the JCache settings it gives them. */
@@ -123,7 +133,7 @@ public class MemcachedCacheManager implements CacheManager {
       MemcachedCache<K, V> cache = newCache(cacheName, new MemcachedConfiguration<>(configuration));
       caches.put(cacheName, cache);
       if (cache.configuration().isManagementEnabled()) {
-        mbeans.register(new CacheConfigurationBean(cache.configuration()), Kind.CONFIGURATION, uri, cacheName);
+        mbeans.register(new CacheConfigurationBean(cache.configuration()), Kind.CONFIGURATION, cacheName);
       }
       if (cache.configuration().isStatisticsEnabled()) {
         registerStatistics(cache);
@@ -230,9 +240,9 @@ public class MemcachedCacheManager implements CacheManager {
     if (cache != null) {
       ((MemcachedConfiguration<?, ?>) cache.configuration()).setManagementEnabled(enabled);
       if (enabled) {
-        mbeans.register(new CacheConfigurationBean(cache.configuration()), Kind.CONFIGURATION, uri, cacheName);
+        mbeans.register(new CacheConfigurationBean(cache.configuration()), Kind.CONFIGURATION, cacheName);
       } else {
-        mbeans.unregister(Kind.CONFIGURATION, uri, cacheName);
+        mbeans.unregister(Kind.CONFIGURATION, cacheName);
       }
     }
   }
@@ -248,8 +258,8 @@ public class MemcachedCacheManager implements CacheManager {
       if (enabled) {
         registerStatistics(cache);
       } else {
-        mbeans.unregister(Kind.STATISTICS, uri, cacheName);
-        mbeans.unregister(Kind.NEAR_CACHE_STATISTICS, uri, cacheName);
+        mbeans.unregister(Kind.STATISTICS, cacheName);
+        mbeans.unregister(Kind.NEAR_CACHE_STATISTICS, cacheName);
       }
     }
   }
@@ -267,16 +277,7 @@ public class MemcachedCacheManager implements CacheManager {
       }
       caches.clear();
     }
-    synchronized (this) {
-      if (background != null) {
-        background.shutdown();
-        background = null;
-      }
-      if (store != null) {
-        store.close();
-        store = null;
-      }
-    }
+    cleanable.clean(); // client, threads and MXBeans, once
     provider.released(this);
   }
 
@@ -301,38 +302,29 @@ public class MemcachedCacheManager implements CacheManager {
   }
 
   private void registerStatistics(MemcachedCache<?, ?> cache) {
-    mbeans.register(cache.statistics(), Kind.STATISTICS, uri, cache.getName());
+    mbeans.register(cache.statistics(), Kind.STATISTICS, cache.getName());
     if (cache.nearCacheStatistics() != null) {
-      mbeans.register(cache.nearCacheStatistics(), Kind.NEAR_CACHE_STATISTICS, uri, cache.getName());
+      // A weak view: the MBeanServer must not keep the near cache and its values alive.
+      mbeans.register(new NearCacheStatisticsView(cache.nearCacheStatistics()), Kind.NEAR_CACHE_STATISTICS, cache.getName());
     }
   }
 
   private void unregisterBeans(String cacheName) {
-    mbeans.unregister(Kind.CONFIGURATION, uri, cacheName);
-    mbeans.unregister(Kind.STATISTICS, uri, cacheName);
-    mbeans.unregister(Kind.NEAR_CACHE_STATISTICS, uri, cacheName);
+    mbeans.unregister(Kind.CONFIGURATION, cacheName);
+    mbeans.unregister(Kind.STATISTICS, cacheName);
+    mbeans.unregister(Kind.NEAR_CACHE_STATISTICS, cacheName);
   }
 
   /** Runs {@code loadAll} work off the caller's thread, on daemon threads this manager owns. */
-  private synchronized void runInBackground(Runnable task) {
+  private void runInBackground(Runnable task) {
     requireOpen();
-    if (background == null) {
-      background = Executors.newCachedThreadPool(runnable -> {
-        Thread thread = new Thread(runnable, "memjcache-loader");
-        thread.setDaemon(true);
-        return thread;
-      });
-    }
-    background.execute(task);
+    resources.runInBackground(task);
   }
 
   /** The manager's client, connected on first use so that an unused manager costs nothing. */
-  synchronized Store store() {
+  Store store() {
     requireOpen();
-    if (store == null) {
-      store = XMemcachedStore.connect(settings, clock);
-    }
-    return store;
+    return resources.store();
   }
 
   private void requireOpen() {

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.WeakHashMap;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
 import javax.cache.configuration.OptionalFeature;
@@ -24,12 +23,16 @@ import javax.cache.spi.CachingProvider;
  * {@code classpath:}, {@code file:} or {@code jar:} URI names a configuration file; any other URI
  * (such as {@link #getDefaultURI()}) uses the servers of the {@code memjcache.servers} property,
  * system property or {@code MEMJCACHE_SERVERS} environment variable, else {@code 127.0.0.1:11211}.
+ *
+ * <p>The managers of a class loader are kept alive by that loader alone ({@link PerClassLoader}):
+ * an application that is undeployed without closing its managers leaves nothing here that keeps
+ * its class loader; its managers are then cleaned up (client, threads, MXBeans) by a cleaner.
  */
 public class MemcachedCachingProvider implements CachingProvider {
 
   private static final URI DEFAULT_URI = URI.create("memjcache:default");
 
-  private final Map<ClassLoader, Map<URI, MemcachedCacheManager>> managers = new WeakHashMap<>();
+  private final PerClassLoader<Map<URI, MemcachedCacheManager>> managers = new PerClassLoader<>(HashMap::new);
   private final ClientSettingsResolver resolver = new ClientSettingsResolver();
 
   @Override
@@ -37,7 +40,7 @@ public class MemcachedCachingProvider implements CachingProvider {
     URI managerUri = uri == null ? getDefaultURI() : uri;
     ClassLoader loader = classLoader == null ? getDefaultClassLoader() : classLoader;
     Properties managerProperties = properties == null ? new Properties() : properties;
-    Map<URI, MemcachedCacheManager> byUri = managers.computeIfAbsent(loader, l -> new HashMap<>());
+    Map<URI, MemcachedCacheManager> byUri = managers.get(loader);
     MemcachedCacheManager manager = byUri.get(managerUri);
     if (manager == null) {
       ManagerSettings settings;
@@ -106,7 +109,7 @@ public class MemcachedCachingProvider implements CachingProvider {
     Objects.requireNonNull(classLoader, "classLoader");
     MemcachedCacheManager manager;
     synchronized (this) {
-      Map<URI, MemcachedCacheManager> byUri = managers.get(classLoader);
+      Map<URI, MemcachedCacheManager> byUri = managers.peek(classLoader);
       manager = byUri == null ? null : byUri.get(uri);
     }
     if (manager != null) {
@@ -122,23 +125,23 @@ public class MemcachedCachingProvider implements CachingProvider {
 
   /** A manager closed itself: it leaves the registry, so the next request makes a new one. */
   synchronized void released(MemcachedCacheManager manager) {
-    Map<URI, MemcachedCacheManager> byUri = managers.get(manager.getClassLoader());
+    ClassLoader loader = manager.getClassLoader();
+    Map<URI, MemcachedCacheManager> byUri = loader == null ? null : managers.peek(loader);
     if (byUri != null) {
       byUri.remove(manager.getURI(), manager);
-      if (byUri.isEmpty()) {
-        managers.remove(manager.getClassLoader());
-      }
     }
   }
 
   private synchronized List<MemcachedCacheManager> snapshot(ClassLoader only) {
     List<MemcachedCacheManager> result = new ArrayList<>();
-    managers.forEach(
-        (loader, byUri) -> {
-          if (only == null || only == loader) {
-            result.addAll(byUri.values());
-          }
-        });
+    if (only == null) {
+      managers.all().forEach(byUri -> result.addAll(byUri.values()));
+    } else {
+      Map<URI, MemcachedCacheManager> byUri = managers.peek(only);
+      if (byUri != null) {
+        result.addAll(byUri.values());
+      }
+    }
     return result;
   }
 }

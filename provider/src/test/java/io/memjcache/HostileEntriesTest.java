@@ -7,13 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.memjcache.testing.MemcachedCluster;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.Serializable;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
@@ -46,6 +52,7 @@ class HostileEntriesTest {
 
       CacheException refused = assertThrows(CacheException.class, () -> cache.get("k"));
       assertTrue(refused.getMessage().contains(Gadget.class.getName()), refused.getMessage());
+      assertFalse(cache.containsKey("k"), "a key whose get finds no value is not contained");
 
       assertFalse(cache.remove("k"), "nothing readable was there");
       assertNull(planted.get("k"), "but the planted entry is gone");
@@ -69,14 +76,66 @@ class HostileEntriesTest {
       plantEverywhere(prefix + "truncated", 1 | (1 << 9), "abc");
 
       for (String key : new String[] {"garbage", "future", "truncated"}) {
+        // containsKey answers what get would: an entry whose bytes cannot be read is not contained.
+        assertFalse(cache.containsKey(key), key);
         assertNull(cache.get(key), key);
-        assertFalse(cache.containsKey(key) && cache.get(key) != null, key);
         cache.put(key, "repaired");
+        assertTrue(cache.containsKey(key), key);
         assertEquals("repaired", cache.get(key), key);
       }
     } finally {
       manager.close();
     }
+  }
+
+  /**
+   * A key of a class this cache refuses (java.io.File, or a key class a rolling deploy changed),
+   * a value of a refused class and a garbage value under readable keys: iteration skips them with
+   * one warning, removeAll() and clear() delete them, and neither throws.
+   */
+  @Test
+  void entriesOfRefusedClassesDoNotBlockIterationRemoveAllOrClear() throws Exception {
+    String namespace = ClusterCaches.uniqueNamespace();
+    CacheManager manager = ClusterCaches.newManager(CLUSTER, namespace);
+    try {
+      Cache<Object, Object> cache = manager.createCache("c", new MutableConfiguration<Object, Object>());
+      for (Runnable deleteAll : List.<Runnable>of(cache::removeAll, cache::clear)) {
+        cache.put("a", "1");
+        cache.put("b", "2");
+        File fileKey = new File("planted");
+        RawItems.plant(CLUSTER, cache, fileKey, RawItems.memcachedKey(namespace, "c", fileKey), RawItems.string("x"));
+        RawItems.plant(CLUSTER, cache, "refusedValue", namespace + ":c:=refusedValue",
+            RawItems.javaSerialized(new File("v")));
+        RawItems.plant(CLUSTER, cache, "garbageValue", namespace + ":c:=garbageValue", new byte[] {99, 1, 2});
+
+        Set<Object> iterated = new HashSet<>();
+        String log = capturingStandardError(() -> cache.forEach(entry -> iterated.add(entry.getKey())));
+        assertEquals(Set.of("a", "b"), iterated);
+        assertEquals(1, log.lines().filter(line -> line.contains("unreadable entry")).count(),
+            "one warning for the iteration, not one per entry: " + log);
+
+        deleteAll.run();
+        assertNull(cache.get(fileKey), "the entry under the refused key is deleted");
+        assertNull(cache.get("refusedValue"), "the entry with the refused value is deleted");
+        assertNull(cache.get("garbageValue"));
+        assertFalse(cache.iterator().hasNext());
+      }
+    } finally {
+      manager.close();
+    }
+  }
+
+  /** What the loggers (slf4j-simple writes to System.err) print while {@code action} runs. */
+  private static String capturingStandardError(Runnable action) {
+    PrintStream original = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      action.run();
+    } finally {
+      System.setErr(original);
+    }
+    return captured.toString(StandardCharsets.UTF_8);
   }
 
   /** A raw item on every node, so it sits wherever the ring routes the key. */

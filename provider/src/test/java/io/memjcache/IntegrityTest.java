@@ -72,11 +72,38 @@ class IntegrityTest {
       item.set(namespace + ":c:=copy");
       assertNull(cache.get("copy"));
 
-      // A flipped bit in the sealed bytes.
+      // A flipped bit in the sealed bytes: the type tag, then a value byte in the middle.
       byte[] tampered = item.data.clone();
       tampered[0] ^= 1;
       new RawItem(item.flags, tampered).set(namespace + ":c:=k");
       assertNull(cache.get("k"));
+      byte[] valueByte = item.data.clone();
+      valueByte[4] ^= 1; // "genuine" becomes "gentine": still a readable String without the seal
+      new RawItem(item.flags, valueByte).set(namespace + ":c:=k");
+      assertEquals("gentine", forger.get("k"), "the tampered bytes are readable to a reader without the secret");
+      assertNull(cache.get("k"), "a value byte is covered by the seal");
+      assertFalse(cache.containsKey("k"));
+    }
+  }
+
+  /**
+   * A flipped flag bit that still leaves readable bytes: with HAS_EXPIRY set, the first 8 bytes of
+   * "1234567\u0001abc" read as a far-future expiry and the rest as the String "abc". Only a seal
+   * that covers the flags refuses it.
+   */
+  @Test
+  void theSealCoversTheFlags() throws Exception {
+    String namespace = ClusterCaches.uniqueNamespace();
+    try (CacheManager sealed = manager(namespace, SECRET);
+        CacheManager unsealed = manager(namespace, null)) {
+      Cache<String, String> cache = sealed.createCache("c", new MutableConfiguration<String, String>());
+      Cache<String, String> reader = unsealed.createCache("c", new MutableConfiguration<String, String>());
+      cache.put("k", "1234567\u0001abc");
+      RawItem item = RawItem.get(namespace + ":c:=k");
+      assertEquals(0, item.flags & Envelope.HAS_EXPIRY, "stored eternal");
+      new RawItem(item.flags | Envelope.HAS_EXPIRY, item.data).set(namespace + ":c:=k");
+      assertEquals("abc", reader.get("k"), "the flipped flag gives other readable bytes");
+      assertNull(cache.get("k"), "the flags are covered by the seal");
     }
   }
 

@@ -263,9 +263,24 @@ class MemcachedCacheTest {
   @Test
   void nonSerializableValueIsRefusedNamingTheType() {
     Cache<String, Object> objects = manager.createCache("objects", new MutableConfiguration<String, Object>());
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> objects.put("k", new Object()));
+    // JCache's exception for a value the cache cannot store, as the README says; nothing is stored.
+    CacheException e = assertThrows(CacheException.class, () -> objects.put("k", new Object()));
     assertTrue(e.getMessage().contains("java.lang.Object"), e.getMessage());
     assertFalse(objects.containsKey("k"));
+
+    objects.put("old", "intact");
+    List<Object> holdsAnObject = new ArrayList<>(List.of("a", new Object()));
+    for (Runnable write : List.<Runnable>of(
+        () -> objects.put("old", holdsAnObject),
+        () -> objects.getAndPut("old", new Object()),
+        () -> objects.replace("old", new Object()),
+        () -> objects.putAll(Map.of("old", new Object(), "other", "v")))) {
+      CacheException refused = assertThrows(CacheException.class, write::run);
+      assertTrue(refused.getMessage().contains("java.lang.Object"), refused.getMessage());
+      assertEquals("intact", objects.get("old"));
+      assertFalse(objects.containsKey("other"), "a refused putAll stores nothing");
+    }
+    assertThrows(CacheException.class, () -> objects.put(new Object().toString(), new Object()));
   }
 
   @Test

@@ -111,6 +111,32 @@ class SaslTest {
   }
 
   @Test
+  void thePasswordShowsInNoLogLineMxBeanNameOrMessage() throws Exception {
+    StringBuilder shown = new StringBuilder();
+    try (StdErrCapture logged = new StdErrCapture()) {
+      try (CacheManager manager = manager(PASSWORD)) {
+        Cache<String, Integer> cache = manager.createCache("c", new MutableConfiguration<String, Integer>()
+            .setStatisticsEnabled(true).setManagementEnabled(true));
+        cache.put("k", 1);
+        shown.append(manager).append(cache).append(manager.getCacheNames());
+        for (javax.management.ObjectName name
+            : java.lang.management.ManagementFactory.getPlatformMBeanServer().queryNames(null, null)) {
+          shown.append(name).append('\n');
+        }
+      }
+      CacheManager wrong = manager("Wrong-" + PASSWORD);
+      CacheException refused = assertThrows(CacheException.class,
+          () -> wrong.createCache("c", new MutableConfiguration<String, Integer>()));
+      wrong.close();
+      java.io.StringWriter trace = new java.io.StringWriter();
+      refused.printStackTrace(new java.io.PrintWriter(trace));
+      shown.append(trace);
+      shown.append(logged.text());
+    }
+    assertFalse(shown.toString().contains(PASSWORD), shown.toString());
+  }
+
+  @Test
   void thePasswordIsRefusedInAUri() {
     CacheException refused = assertThrows(CacheException.class, () ->
         Caching.getCachingProvider(MemcachedCachingProvider.class.getName()).getCacheManager(

@@ -11,8 +11,16 @@ import java.util.List;
  *
  * <p>Allowed: the JDK's value types (boxed primitives, strings, collections, {@code java.time},
  * {@code java.math}), primitive arrays, the framework types in {@link #FRAMEWORK_TYPES}, the
- * cache's declared key and value types, and the configured patterns (JDK filter syntax: {@code com.acme.Order}, {@code com.acme.*} for a
- * package, {@code com.acme.**} with sub-packages). Everything else is rejected.
+ * cache's declared key and value types (the element type of a declared array type), and the
+ * configured patterns (JDK filter syntax: {@code com.acme.Order}, {@code com.acme.*} for a package,
+ * {@code com.acme.**} with sub-packages, {@code !com.acme.Secret} to refuse). Configured patterns
+ * are checked first, so {@code !java.util.HashSet} refuses a type that is allowed by default.
+ * Everything else is rejected.
+ *
+ * <p>Graph limits: at most {@link #DEFAULT_MAX_DEPTH} nested objects and {@link #DEFAULT_MAX_REFS}
+ * object reads (back-references included); a configured {@code maxdepth=} or {@code maxrefs=}
+ * pattern replaces them. Array lengths, the work of hashing what is read and the CPU time of a
+ * read are bounded per entry by {@link Serializer}.
  */
 public final class DeserializationFilters {
 
@@ -23,8 +31,9 @@ public final class DeserializationFilters {
           "java.lang.Short", "java.lang.Byte", "java.lang.Double", "java.lang.Float",
           "java.lang.Boolean", "java.lang.Character", "java.lang.Enum", "java.lang.Record",
           "java.lang.Object", "java.io.Serializable",
+          // Not java.net.URL: its hashCode resolves the host name (the URLDNS gadget).
           "java.util.*", "java.util.concurrent.*", "java.time.*", "java.time.chrono.*",
-          "java.math.*", "java.net.URI", "java.net.URL", "java.util.UUID");
+          "java.math.*", "java.net.URI", "java.util.UUID");
 
   /**
    * Data holders that the frameworks caching through JCache store themselves, so they work without
@@ -49,8 +58,14 @@ public final class DeserializationFilters {
           "org.hibernate.query.internal.QueryParameterBindingsImpl$ParameterBindingsMementoImpl",
           "org.hibernate.cache.internal.QueryResultsCacheImpl$CacheItem");
 
-  /** Structure limits against resource-exhaustion payloads. */
-  private static final String LIMITS = "maxdepth=100;maxrefs=1000000;maxarray=100000000";
+  /**
+   * Nesting depth: stops exponential structures (nested-set hash bombs) early. Spring's and
+   * Hibernate's cache entries nest fewer than 10 levels; the JDK's RMI registry uses the same limit.
+   */
+  public static final long DEFAULT_MAX_DEPTH = 20;
+
+  /** Object reads, back-references included (an entry of 1 MiB holds fewer). */
+  public static final long DEFAULT_MAX_REFS = 1_000_000;
 
   private DeserializationFilters() {}
 
@@ -58,19 +73,85 @@ public final class DeserializationFilters {
    * The filter for one cache.
    *
    * @param declaredTypes the cache's configured key and value types ({@code Object} adds nothing)
-   * @param patterns extra allowed patterns from configuration
+   * @param patterns extra patterns from configuration: allowed or refused ({@code !}) classes, limits
    */
-  public static ObjectInputFilter allowlist(
-      Collection<Class<?>> declaredTypes, Collection<String> patterns) {
-    List<String> allowed = new ArrayList<>(JDK_VALUE_TYPES);
-    allowed.addAll(FRAMEWORK_TYPES);
+  public static Allowlist allowlist(Collection<Class<?>> declaredTypes, Collection<String> patterns) {
+    long maxDepth = DEFAULT_MAX_DEPTH;
+    long maxRefs = DEFAULT_MAX_REFS;
+    List<String> spec = new ArrayList<>();
+    for (String pattern : patterns) {
+      String trimmed = pattern.trim();
+      if (trimmed.isEmpty()) {
+        continue;
+      }
+      if (trimmed.startsWith("maxdepth=")) {
+        maxDepth = limit(trimmed);
+      } else if (trimmed.startsWith("maxrefs=")) {
+        maxRefs = limit(trimmed);
+      }
+      spec.add(trimmed); // first: a configured pattern decides before the built-in ones
+    }
     for (Class<?> type : declaredTypes) {
-      if (type != null && type != Object.class && !type.isPrimitive()) {
-        allowed.add(type.getName());
+      Class<?> element = type;
+      while (element != null && element.isArray()) {
+        element = element.getComponentType(); // the filter checks an array by its element type
+      }
+      if (element != null && element != Object.class && !element.isPrimitive()) {
+        spec.add(element.getName());
       }
     }
-    allowed.addAll(patterns);
-    String spec = LIMITS + ";" + String.join(";", allowed) + ";!*";
-    return ObjectInputFilter.Config.createFilter(spec);
+    spec.addAll(JDK_VALUE_TYPES);
+    spec.addAll(FRAMEWORK_TYPES);
+    String classes = String.join(";", spec) + ";!*";
+    ObjectInputFilter filter = ObjectInputFilter.Config.createFilter(
+        "maxdepth=" + maxDepth + ";maxrefs=" + maxRefs + ";" + classes);
+    return new Allowlist(filter, maxDepth, maxRefs);
+  }
+
+  private static long limit(String pattern) {
+    try {
+      long value = Long.parseLong(pattern.substring(pattern.indexOf('=') + 1).trim());
+      if (value > 0) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException("bad deserialization limit '" + pattern + "': expected a positive number");
+  }
+
+  /** A cache's filter, with the limits it applies (for messages that name them). */
+  public static final class Allowlist implements ObjectInputFilter {
+    private final ObjectInputFilter filter;
+    private final long maxDepth;
+    private final long maxRefs;
+
+    Allowlist(ObjectInputFilter filter, long maxDepth, long maxRefs) {
+      this.filter = filter;
+      this.maxDepth = maxDepth;
+      this.maxRefs = maxRefs;
+    }
+
+    @Override
+    public Status checkInput(FilterInfo info) {
+      return filter.checkInput(info);
+    }
+
+    /** Why {@link #checkInput} refused {@code info}, in words. */
+    String refusal(FilterInfo info) {
+      if (info.depth() > maxDepth) {
+        return "a graph nested deeper than " + maxDepth + " levels (maxdepth=" + maxDepth + ")";
+      }
+      if (info.references() > maxRefs) {
+        return "a graph of more than " + maxRefs + " object references (maxrefs=" + maxRefs + ")";
+      }
+      return describe(info);
+    }
+  }
+
+  /** The class a refusal names: an array by its type name ({@code long[]}, not {@code [J}). */
+  static String describe(ObjectInputFilter.FilterInfo info) {
+    Class<?> type = info.serialClass();
+    return type == null ? "a stream over the filter's limits" : type.getTypeName();
   }
 }

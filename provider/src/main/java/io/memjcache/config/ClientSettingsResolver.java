@@ -14,7 +14,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Resolves a CacheManager's {@link ManagerSettings}.
@@ -27,8 +29,10 @@ import java.util.function.Function;
  * and the default. Any other URI (such as the provider's default URI) only names the manager.
  *
  * <p>Per-cache settings are {@code memjcache.cache.<name>.<setting>}, falling back to {@code
- * memjcache.cache.default.<setting>}. Unknown keys or bad values in the URI, the file or the
- * Properties are refused with an {@link IllegalArgumentException} naming the key and where it was.
+ * memjcache.cache.default.<setting>}. Unknown keys or bad values in the URI, the file, the
+ * Properties or the system properties are refused with an {@link IllegalArgumentException} naming
+ * the key and where it was. A URI holding user info ({@code user:password@}) or a secret setting is
+ * refused without echoing it: URIs appear in JMX names, logs and messages.
  */
 public final class ClientSettingsResolver {
 
@@ -90,18 +94,27 @@ public final class ClientSettingsResolver {
     CACHE_DEFAULTS.put(SERIALIZER, "default");
   }
 
+  /** Whole-number settings with the range each accepts (timeouts in milliseconds fit an int). */
+  private static final long MAX_INT = Integer.MAX_VALUE;
+
+  /** A near cache's staleness bound: beyond a year it is no bound (and nanosecond arithmetic nears overflow). */
+  private static final Duration MAX_STALENESS = Duration.ofDays(365);
+
   /** One place settings come from. */
   private record Layer(String name, Function<String, String> lookup) {}
 
-  private final Function<String, String> systemProperties;
+  /** A setting's value and where it was found (for messages), or the default. */
+  private record Found(String value, String where) {}
+
+  private final Supplier<Properties> systemProperties;
   private final Function<String, String> environment;
 
   public ClientSettingsResolver() {
-    this(System::getProperty, System::getenv);
+    this(System::getProperties, System::getenv);
   }
 
-  /** For tests: the system-property and environment lookups are injected. */
-  ClientSettingsResolver(Function<String, String> systemProperties, Function<String, String> environment) {
+  /** For tests: the system properties and the environment lookup are injected. */
+  ClientSettingsResolver(Supplier<Properties> systemProperties, Function<String, String> environment) {
     this.systemProperties = systemProperties;
     this.environment = environment;
   }
@@ -114,12 +127,15 @@ public final class ClientSettingsResolver {
   public ManagerSettings resolve(URI uri, Properties properties, ClassLoader classLoader) {
     List<Layer> layers = new ArrayList<>();
     Set<String> declared = new LinkedHashSet<>();
+    if (uri != null) {
+      refuseSecrets(uri);
+    }
     if (uri != null && SCHEME.equalsIgnoreCase(uri.getScheme())) {
       Map<String, String> fromUri = uriSettings(uri);
-      layers.add(new Layer("CacheManager URI " + uri, fromUri::get));
+      layers.add(new Layer("CacheManager URI " + redact(uri), fromUri::get));
     } else if (uri != null && ConfigurationFile.isConfigurationFile(uri)) {
       Properties file = ConfigurationFile.load(uri, classLoader);
-      String where = "configuration file " + uri;
+      String where = "configuration file " + redact(uri);
       for (String key : file.stringPropertyNames()) {
         if (!key.startsWith(PREFIX)) {
           throw new IllegalArgumentException("unknown setting '" + key + "' in " + where + ": every key starts with memjcache.");
@@ -137,22 +153,28 @@ public final class ClientSettingsResolver {
       }
     }
     layers.add(new Layer("CacheManager properties", properties::getProperty));
-    layers.add(new Layer("system properties", systemProperties));
+    Properties system = systemProperties.get();
+    for (String key : system.stringPropertyNames()) {
+      if (key.startsWith(PREFIX)) {
+        // A typo in -Dmemjcache.… would otherwise be ignored silently.
+        checkKnown(key, "system properties");
+      }
+    }
+    layers.add(new Layer("system properties", system::getProperty));
 
-    Function<String, String> client = key -> clientSetting(layers, key);
     ClientSettings settings = new ClientSettings(
-        parseServers(client.apply(SERVERS)),
-        nonEmpty(client.apply(NAMESPACE), NAMESPACE),
-        Duration.ofMillis(parseLong(client.apply(OPERATION_TIMEOUT_MILLIS), OPERATION_TIMEOUT_MILLIS)),
-        Duration.ofMillis(parseLong(client.apply(CONNECT_TIMEOUT_MILLIS), CONNECT_TIMEOUT_MILLIS)),
-        (int) parseLong(client.apply(CONNECTION_POOL_SIZE), CONNECTION_POOL_SIZE),
-        parseFailureMode(client.apply(FAILURE_MODE)),
-        parseList(client.apply(DESERIALIZATION_ALLOWLIST)),
-        (int) parseLong(client.apply(MAX_CAS_RETRIES), MAX_CAS_RETRIES),
-        parseBoolean(client.apply(READ_FAILURE_AS_MISS), PREFIX + READ_FAILURE_AS_MISS),
-        Secret.of(client.apply(INTEGRITY_SECRET)),
-        client.apply(USERNAME),
-        Secret.of(client.apply(PASSWORD)));
+        clientSetting(layers, SERVERS, (v, k) -> parseServers(v)),
+        clientSetting(layers, NAMESPACE, ClientSettingsResolver::nonEmpty),
+        Duration.ofMillis(clientSetting(layers, OPERATION_TIMEOUT_MILLIS, (v, k) -> parseNumber(v, k, 1, MAX_INT))),
+        Duration.ofMillis(clientSetting(layers, CONNECT_TIMEOUT_MILLIS, (v, k) -> parseNumber(v, k, 1, MAX_INT))),
+        clientSetting(layers, CONNECTION_POOL_SIZE, (v, k) -> parseNumber(v, k, 1, 1024)).intValue(),
+        clientSetting(layers, FAILURE_MODE, (v, k) -> parseFailureMode(v)),
+        parseList(clientSetting(layers, DESERIALIZATION_ALLOWLIST, (v, k) -> v)),
+        clientSetting(layers, MAX_CAS_RETRIES, (v, k) -> parseNumber(v, k, 1, MAX_INT)).intValue(),
+        clientSetting(layers, READ_FAILURE_AS_MISS, ClientSettingsResolver::parseBoolean),
+        Secret.of(clientSetting(layers, INTEGRITY_SECRET, (v, k) -> v)),
+        clientSetting(layers, USERNAME, (v, k) -> v),
+        Secret.of(clientSetting(layers, PASSWORD, (v, k) -> v)));
     Function<String, CacheSettings> caches = name -> cacheSettings(layers, name);
     for (String name : declared) {
       caches.apply(name); // bad values of declared caches fail now, at getCacheManager
@@ -161,39 +183,57 @@ public final class ClientSettingsResolver {
     return new ManagerSettings(settings, caches, declared);
   }
 
-  private String clientSetting(List<Layer> layers, String key) {
+  /**
+   * Parses client setting {@code key} ({@code parser} gets the value and the full key); a bad
+   * value's message also names where the value came from.
+   */
+  private <T> T clientSetting(List<Layer> layers, String key, BiFunction<String, String, T> parser) {
+    Found found = null;
     for (Layer layer : layers) {
       String value = layer.lookup().apply(PREFIX + key);
       if (value != null) {
-        return value;
+        found = new Found(value, layer.name());
+        break;
       }
     }
-    String value = environment.apply(environmentName(key));
-    return value == null ? DEFAULTS.get(key) : value;
+    if (found == null) {
+      String name = environmentName(key);
+      String value = environment.apply(name);
+      found = value == null ? new Found(DEFAULTS.get(key), "the default") : new Found(value, "environment variable " + name);
+    }
+    return parse(found, PREFIX + key, parser);
+  }
+
+  private static <T> T parse(Found found, String key, BiFunction<String, String, T> parser) {
+    try {
+      return parser.apply(found.value(), key);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage() + " (" + key + " from " + found.where() + ")", e);
+    }
   }
 
   private static CacheSettings cacheSettings(List<Layer> layers, String name) {
-    Function<String, String> lookup = setting -> {
+    Function<String, Found> lookup = setting -> {
       for (String section : List.of(name, DEFAULT_CACHE)) {
         for (Layer layer : layers) {
           String value = layer.lookup().apply(PREFIX + CACHE + section + "." + setting);
           if (value != null) {
-            return value;
+            return new Found(value, layer.name() + (section.equals(name) ? "" : ", as " + PREFIX + CACHE + section + "." + setting));
           }
         }
       }
-      return CACHE_DEFAULTS.get(setting);
+      return new Found(CACHE_DEFAULTS.get(setting), "the default");
     };
     String where = PREFIX + CACHE + name + ".";
-    String expiry = lookup.apply(EXPIRY);
+    Found expiry = lookup.apply(EXPIRY);
     return new CacheSettings(
-        (int) parseLong(lookup.apply(NEAR_CACHE_MAX_ENTRIES), CACHE + name + "." + NEAR_CACHE_MAX_ENTRIES),
-        Durations.parse(lookup.apply(NEAR_CACHE_STALENESS), where + NEAR_CACHE_STALENESS),
-        parseList(lookup.apply(DESERIALIZATION_ALLOWLIST)),
-        expiry == null ? null : ExpirySpec.parse(expiry, where + EXPIRY),
-        parseBoolean(lookup.apply(STATISTICS), where + STATISTICS),
-        parseBoolean(lookup.apply(MANAGEMENT), where + MANAGEMENT),
-        parseSerializer(lookup.apply(SERIALIZER), where + SERIALIZER));
+        parse(lookup.apply(NEAR_CACHE_MAX_ENTRIES), where + NEAR_CACHE_MAX_ENTRIES, (v, k) -> parseNumber(v, k, 0, MAX_INT)).intValue(),
+        parse(lookup.apply(NEAR_CACHE_STALENESS), where + NEAR_CACHE_STALENESS, (v, k) -> Durations.parse(v, k, MAX_STALENESS)),
+        parseList(lookup.apply(DESERIALIZATION_ALLOWLIST).value()),
+        expiry.value() == null ? null : parse(expiry, where + EXPIRY, ExpirySpec::parse),
+        parse(lookup.apply(STATISTICS), where + STATISTICS, ClientSettingsResolver::parseBoolean),
+        parse(lookup.apply(MANAGEMENT), where + MANAGEMENT, ClientSettingsResolver::parseBoolean),
+        parse(lookup.apply(SERIALIZER), where + SERIALIZER, ClientSettingsResolver::parseSerializer));
   }
 
   /**
@@ -236,35 +276,110 @@ public final class ClientSettingsResolver {
     return name.toString();
   }
 
-  /** {@code uri} as it may be shown: the value of a secret given in its query is masked. */
+  /**
+   * {@code uri} as it may be shown: user info and the value of every query parameter that is not
+   * a known, non-secret setting are masked, whatever their spelling or encoding.
+   */
   public static String redact(URI uri) {
-    String text = String.valueOf(uri);
-    return text.replaceAll("(?i)(integrity\\.secret|integrity%2Esecret|password)=[^&#]*", "$1=******");
+    if (uri == null) {
+      return "null";
+    }
+    String text = uri.toString();
+    int at = text.indexOf('@');
+    int query = text.indexOf('?');
+    if (at >= 0 && (query < 0 || at < query)) {
+      int start = text.indexOf("//");
+      start = start < 0 || start > at ? text.indexOf(':') + 1 : start + 2;
+      text = text.substring(0, start) + "******" + text.substring(at);
+      query = text.indexOf('?');
+    }
+    if (query < 0) {
+      return text;
+    }
+    int fragment = text.indexOf('#', query);
+    String head = text.substring(0, query + 1);
+    String params = fragment < 0 ? text.substring(query + 1) : text.substring(query + 1, fragment);
+    StringBuilder shown = new StringBuilder(head);
+    String separator = "";
+    for (String pair : params.split("&", -1)) {
+      int eq = pair.indexOf('=');
+      String key = eq < 0 ? pair : pair.substring(0, eq);
+      shown.append(separator).append(key);
+      if (eq >= 0) {
+        shown.append('=').append(isShownSetting(key) ? pair.substring(eq + 1) : "******");
+      }
+      separator = "&";
+    }
+    return shown.toString();
+  }
+
+  /** Whether a URI query parameter's value may be shown: a known setting that is not secret. */
+  private static boolean isShownSetting(String rawKey) {
+    String key = decode(rawKey);
+    return !isSecretName(key) && (DEFAULTS.containsKey(key) || key.startsWith(CACHE));
+  }
+
+  /** Whether {@code key} (any case, encoding already undone) names a secret. */
+  private static boolean isSecretName(String key) {
+    String lower = key.toLowerCase(Locale.ROOT);
+    return lower.contains("password") || lower.contains("secret");
+  }
+
+  /**
+   * Refuses a URI that carries user info or a secret setting in any spelling. The message names
+   * the problem, never the URI, which holds the secret.
+   */
+  private static void refuseSecrets(URI uri) {
+    String authority = uri.getRawAuthority();
+    if (uri.getRawUserInfo() != null || (authority != null && authority.indexOf('@') >= 0)) {
+      throw new IllegalArgumentException(
+          "a CacheManager URI may not carry user info (user:password@host): URIs appear in JMX names and logs;"
+              + " set memjcache.username and memjcache.password in the CacheManager properties, a configuration"
+              + " file, system properties or MEMJCACHE_USERNAME and MEMJCACHE_PASSWORD");
+    }
+    String text = uri.getRawSchemeSpecificPart();
+    int query = text == null ? -1 : text.indexOf('?');
+    if (query < 0) {
+      return;
+    }
+    for (String pair : text.substring(query + 1).split("&")) {
+      int eq = pair.indexOf('=');
+      String key = decode(eq < 0 ? pair : pair.substring(0, eq));
+      if (isSecretName(key)) {
+        String setting = key.toLowerCase(Locale.ROOT).contains("password") ? PASSWORD : INTEGRITY_SECRET;
+        throw new IllegalArgumentException(
+            "'" + key + "' may not be given in a CacheManager URI (URIs appear in JMX names and logs): set "
+                + PREFIX + setting + " in the CacheManager properties, a configuration file, the system property or "
+                + environmentName(setting));
+      }
+    }
+  }
+
+  private static String decode(String text) {
+    try {
+      return URLDecoder.decode(text, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return text; // a bad escape: compared as written
+    }
   }
 
   private static Map<String, String> uriSettings(URI uri) {
     Map<String, String> settings = new HashMap<>();
     String authority = uri.getRawAuthority();
     if (authority != null && !authority.isBlank()) {
-      settings.put(PREFIX + SERVERS, URLDecoder.decode(authority, StandardCharsets.UTF_8));
+      settings.put(PREFIX + SERVERS, decode(authority));
     }
+    String where = "CacheManager URI " + redact(uri);
     String query = uri.getRawQuery();
     if (query != null && !query.isEmpty()) {
       for (String pair : query.split("&")) {
         int eq = pair.indexOf('=');
         if (eq <= 0) {
-          throw new IllegalArgumentException("bad setting '" + pair + "' in CacheManager URI " + uri + ": expected key=value");
+          throw new IllegalArgumentException("bad setting in " + where + ": expected key=value pairs");
         }
-        String key = PREFIX + URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8);
-        if (key.equals(PREFIX + INTEGRITY_SECRET) || key.equals(PREFIX + PASSWORD)) {
-          // Not echoing the URI: it holds the secret.
-          throw new IllegalArgumentException(
-              key + " may not be given in a CacheManager URI (URIs appear in JMX names and logs): set it in"
-                  + " the CacheManager properties, a configuration file, the system property or "
-                  + environmentName(key.substring(PREFIX.length())));
-        }
-        checkKnown(key, "CacheManager URI " + uri);
-        settings.put(key, URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        String key = PREFIX + decode(pair.substring(0, eq));
+        checkKnown(key, where);
+        settings.put(key, decode(pair.substring(eq + 1)));
       }
     }
     return settings;
@@ -295,12 +410,19 @@ public final class ClientSettingsResolver {
     };
   }
 
-  private static long parseLong(String value, String key) {
+  /** A whole number from {@code min} to {@code max}; anything else is refused naming the key. */
+  private static long parseNumber(String value, String key, long min, long max) {
+    long number;
     try {
-      return Long.parseLong(value.trim());
+      number = Long.parseLong(value.trim());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("bad value '" + value + "' for " + PREFIX + key + ": expected a whole number", e);
+      number = Long.MIN_VALUE; // not a number, or beyond a long: refused below
     }
+    if (number < min || number > max) {
+      throw new IllegalArgumentException(
+          "bad value '" + value + "' for " + key + ": expected a whole number from " + min + " to " + max);
+    }
+    return number;
   }
 
   private static boolean parseBoolean(String value, String key) {
@@ -325,7 +447,7 @@ public final class ClientSettingsResolver {
 
   private static String nonEmpty(String value, String key) {
     if (value.isBlank()) {
-      throw new IllegalArgumentException(PREFIX + key + " must not be empty");
+      throw new IllegalArgumentException(key + " must not be empty");
     }
     return value.trim();
   }

@@ -3,8 +3,9 @@ package io.memjcache.event;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import javax.cache.configuration.CacheEntryListenerConfiguration;
 import javax.cache.event.CacheEntryListenerException;
@@ -14,7 +15,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Delivers one cache's events to its registered listeners: synchronous listeners on the calling
  * thread before the operation returns, asynchronous ones on a single thread per cache, which keeps
- * every key's events (indeed all events) in the order they happened.
+ * every key's events (indeed all events) in the order they happened. That thread ends when idle
+ * for a few seconds (a cache never closed leaves no thread behind), and none starts once the cache
+ * is closed: events raised by an operation that races with {@link #close()} are dropped.
  *
  * <p>Events are raised by the JVM that performs a mutation; memcached pushes nothing, so other
  * JVMs' writes raise no events here.
@@ -23,9 +26,13 @@ public final class EventDispatcher<K, V> implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(EventDispatcher.class);
 
+  /** How long the asynchronous delivery thread waits for work before it ends. */
+  private static final long IDLE_SECONDS = 5;
+
   private final String cacheName;
   private final List<ListenerRegistration<K, V>> registrations = new CopyOnWriteArrayList<>();
-  private ExecutorService async;
+  private ThreadPoolExecutor async;
+  private boolean closed;
 
   public EventDispatcher(String cacheName) {
     this.cacheName = cacheName;
@@ -76,7 +83,7 @@ public final class EventDispatcher<K, V> implements AutoCloseable {
           }
         }
       } else {
-        asyncExecutor().execute(() -> deliverAsync(registration, events));
+        deliverLater(registration, events);
       }
     }
     if (failure != null) {
@@ -92,20 +99,29 @@ public final class EventDispatcher<K, V> implements AutoCloseable {
     }
   }
 
-  private synchronized ExecutorService asyncExecutor() {
-    if (async == null) {
-      async = Executors.newSingleThreadExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "memjcache-events-" + cacheName);
-        thread.setDaemon(true);
-        return thread;
-      });
+  private synchronized void deliverLater(
+      ListenerRegistration<K, V> registration, List<MemcachedCacheEntryEvent<K, V>> events) {
+    if (closed) {
+      LOG.debug("cache {} closed: {} asynchronous event(s) dropped", cacheName, events.size());
+      return;
     }
-    return async;
+    if (async == null) {
+      // One thread keeps the events in order; it ends when idle, so a cache never closed leaves none.
+      async = new ThreadPoolExecutor(1, 1, IDLE_SECONDS, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+          DetachedThreads.daemon("memjcache-events-" + cacheName));
+      async.allowCoreThreadTimeOut(true);
+    }
+    try {
+      async.execute(() -> deliverAsync(registration, events));
+    } catch (RejectedExecutionException e) {
+      LOG.debug("cache {} closing: asynchronous events dropped", cacheName);
+    }
   }
 
   /** Lets queued asynchronous events finish (briefly), then closes every listener. */
   @Override
   public synchronized void close() {
+    closed = true;
     if (async != null) {
       async.shutdown();
       try {

@@ -96,6 +96,25 @@ final class SessionTable implements Predicate<ConfiguredNode> {
     return closedByNode[node.index()];
   }
 
+  /** A closed session of {@code node}: routing a key there makes xmemcached fail the call at once. */
+  Session closedSessionOf(ConfiguredNode node) {
+    return closedByNode[node.index()];
+  }
+
+  /** Whether one of {@code node}'s open sessions here was open in {@code earlier} too. */
+  boolean sharesAnOpenSession(SessionTable earlier, ConfiguredNode node) {
+    for (Session session : sessionsByNode[node.index()]) {
+      if (!session.isClosed()) {
+        for (Session old : earlier.sessionsByNode[node.index()]) {
+          if (old == session) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
   private static Session standIn(ConfiguredNode node, NodeAddresses addresses) {
     // resolve=false: a resolving wrapper looks the host up again on every address read.
     return new ClosedMemcachedTCPSession(

@@ -41,12 +41,19 @@ public interface Store extends AutoCloseable {
   /** Every key on every node that starts with {@code prefix}; a snapshot, possibly stale. */
   List<String> keysWithPrefix(String prefix);
 
-  /** Deletes every key that starts with {@code prefix}, on every node. */
-  default void deleteWithPrefix(String prefix) {
-    for (String key : keysWithPrefix(prefix)) {
-      delete(key);
-    }
-  }
+  /**
+   * Deletes every key that starts with {@code prefix}, every copy on every node: also copies on a
+   * node that is not the key's home now (left by another server list, weights or an outage).
+   */
+  void deleteWithPrefix(String prefix);
+
+  /**
+   * Deletes the copies of keys starting with {@code prefix} that {@link #get} would not reach (on a
+   * node that is not the key's home now, or an old outage's stand-in copy), and no other: what
+   * {@code removeAll()} leaves after removing the reachable entries one by one, which would come
+   * back when the ring changes back.
+   */
+  void deleteStrayCopies(String prefix);
 
   /** The configured name ({@code host:port}) of the node {@code key} routes to. */
   String nodeFor(String key);

@@ -67,9 +67,88 @@ class CodecTest {
 
   @Test
   void nonSerializableValueNamesItsType() {
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> serializer.serialize(new Object()));
+    javax.cache.CacheException e =
+        assertThrows(javax.cache.CacheException.class, () -> serializer.serialize(new Object()));
     assertTrue(e.getMessage().contains("java.lang.Object"), e.getMessage());
+  }
+
+  @Test
+  void anArrayTypeAllowsItsElementClassOnly() {
+    Serializer orders = new Serializer(getClass().getClassLoader(),
+        DeserializationFilters.allowlist(List.of(String.class, Order[][].class, int[].class), List.of()));
+    Order[][] grid = {{new Order(1, "a")}};
+    byte[] bytes = orders.serialize(grid);
+    assertEquals(new Order(1, "a"), ((Order[][]) orders.deserialize(bytes, 0, bytes.length))[0][0]);
+    byte[] gadgets = orders.serialize(new Object[] {new Gadget()});
+    assertThrows(DisallowedClassException.class, () -> orders.deserialize(gadgets, 0, gadgets.length));
+  }
+
+  @Test
+  void configuredPatternsComeFirstAndMayChangeTheLimits() {
+    Serializer noSets = new Serializer(getClass().getClassLoader(),
+        DeserializationFilters.allowlist(Set.of(), List.of("!java.util.HashSet")));
+    byte[] set = noSets.serialize(new java.util.HashSet<>(List.of(1)));
+    DisallowedClassException e =
+        assertThrows(DisallowedClassException.class, () -> noSets.deserialize(set, 0, set.length));
+    assertTrue(e.getMessage().contains("java.util.HashSet"), e.getMessage());
+
+    List<Object> deep = new ArrayList<>();
+    List<Object> level = deep;
+    for (int i = 0; i < 30; i++) {
+      List<Object> inner = new ArrayList<>();
+      level.add(inner);
+      level = inner;
+    }
+    byte[] bytes = serializer.serialize(deep);
+    DisallowedClassException tooDeep =
+        assertThrows(DisallowedClassException.class, () -> serializer.deserialize(bytes, 0, bytes.length));
+    assertTrue(tooDeep.getMessage().contains("maxdepth=" + DeserializationFilters.DEFAULT_MAX_DEPTH), tooDeep.getMessage());
+    Serializer deeper = new Serializer(getClass().getClassLoader(),
+        DeserializationFilters.allowlist(Set.of(), List.of("maxdepth=40")));
+    assertEquals(deep, deeper.deserialize(bytes, 0, bytes.length));
+  }
+
+  @Test
+  void noArrayIsLongerThanTheBytesThatHoldIt() throws Exception {
+    byte[] bytes = serializer.serialize(new long[0]);
+    java.nio.ByteBuffer.wrap(bytes).putInt(bytes.length - 4, 100_000_000);
+    DisallowedClassException e =
+        assertThrows(DisallowedClassException.class, () -> serializer.deserialize(bytes, 0, bytes.length));
+    assertTrue(e.getMessage().contains("long[] of 100000000 elements"), e.getMessage());
+    long[] genuine = new long[50_000];
+    byte[] genuineBytes = serializer.serialize(genuine);
+    assertArrayEquals(genuine, (long[]) serializer.deserialize(genuineBytes, 0, genuineBytes.length));
+  }
+
+  @Test
+  void sharedCollectionsWithinReasonAreNotTakenForHashBombs() {
+    List<String> tags = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      tags.add("tag" + i);
+    }
+    HashMap<String, List<String>> shared = new HashMap<>();
+    for (int i = 0; i < 10_000; i++) {
+      shared.put("k" + i, tags); // one list reached 10,000 times: a million hash steps, 130 KB
+    }
+    byte[] bytes = serializer.serialize(shared);
+    assertEquals(shared, serializer.deserialize(bytes, 0, bytes.length));
+
+    // The same sharing, nested so that each level multiplies the steps by 4, within the depth
+    // limit: refused once it passes the bound, before the set hashes it.
+    Set<Object> bomb = new java.util.HashSet<>();
+    List<Object> level = new ArrayList<>();
+    bomb.add(level);
+    for (int i = 0; i < 14; i++) {
+      List<Object> inner = new ArrayList<>(List.of(i));
+      for (int copy = 0; copy < 4; copy++) {
+        level.add(inner);
+      }
+      level = inner;
+    }
+    byte[] bombBytes = serializer.serialize(bomb);
+    DisallowedClassException e =
+        assertThrows(DisallowedClassException.class, () -> serializer.deserialize(bombBytes, 0, bombBytes.length));
+    assertTrue(e.getMessage().contains("hash bomb"), e.getMessage());
   }
 
   @Test

@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Test;
 class ClientSettingsResolverTest {
 
   private static ClientSettingsResolver resolver(Map<String, String> sys, Map<String, String> env) {
-    return new ClientSettingsResolver(sys::get, env::get);
+    Properties system = new Properties();
+    system.putAll(sys);
+    return new ClientSettingsResolver(() -> system, env::get);
   }
 
   @Test

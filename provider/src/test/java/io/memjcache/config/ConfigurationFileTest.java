@@ -24,7 +24,7 @@ class ConfigurationFileTest {
 
   @TempDir Path dir;
 
-  private final ClientSettingsResolver resolver = new ClientSettingsResolver(Map.<String, String>of()::get, Map.<String, String>of()::get);
+  private final ClientSettingsResolver resolver = new ClientSettingsResolver(java.util.Properties::new, Map.<String, String>of()::get);
 
   private Path file(String text) throws IOException {
     Path file = dir.resolve("memjcache.properties");

@@ -3,6 +3,7 @@ package io.memjcache.routing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -38,7 +39,7 @@ class RingSessionLocatorTest {
   @Test
   void routesAsTheRingOverConfiguredNamesDespiteReportedHostNames() {
     RingSessionLocator locator = new RingSessionLocator(NAMES);
-    locator.updateSessions(List.of(c, a, b));
+    connect(locator, List.of(c, a, b));
     ConsistentHashRing<String> ring = ring(EQUAL_WEIGHTS);
     for (int i = 0; i < KEYS; i++) {
       String key = "key-" + i;
@@ -53,7 +54,7 @@ class RingSessionLocatorTest {
     weights.put(NAMES.get(0), 3);
     weights.put(NAMES.get(1), 1);
     RingSessionLocator locator = new RingSessionLocator(weights);
-    locator.updateSessions(List.of(a, b));
+    connect(locator, List.of(a, b));
     ConsistentHashRing<String> ring = ring(weights);
     for (int i = 0; i < KEYS; i++) {
       assertEquals(ring.nameFor("key-" + i), locator.nodeNameFor("key-" + i));
@@ -63,7 +64,7 @@ class RingSessionLocatorTest {
   @Test
   void failoverMovesOnlyADeadNodesKeysToTheRingOfLiveNodes() {
     RingSessionLocator locator = new RingSessionLocator(NAMES);
-    locator.updateSessions(List.of(a, c));
+    connect(locator, List.of(a, c));
     assertRoutesAsRingOf(locator, NAMES.get(0), NAMES.get(2));
   }
 
@@ -72,20 +73,88 @@ class RingSessionLocatorTest {
     AtomicBoolean closed = new AtomicBoolean();
     Session closing = FakeSession.to("localhost", new byte[] {127, 0, 0, 1}, 11212, closed);
     RingSessionLocator locator = new RingSessionLocator(NAMES);
-    locator.updateSessions(List.of(a, closing, c));
+    connect(locator, List.of(a, closing, c));
     closed.set(true);
     assertRoutesAsRingOf(locator, NAMES.get(0), NAMES.get(2));
   }
 
   @Test
-  void failoverWithNoLiveNodeHasNoSession() {
+  void failoverWithNoLiveNodeFailsUntaggedKeysAndHasNoStandIn() {
     RingSessionLocator locator = new RingSessionLocator(NAMES);
-    assertNull(locator.getSessionByKey("k"));
+    assertClosedSessionOf(11211, locator.getSessionByKey(keyOn(NAMES.get(0))));
+    assertNull(locator.getSessionByKey(keyOn(NAMES.get(0)) + "!tag"));
     assertNull(locator.nodeNameFor("k"));
     AtomicBoolean closed = new AtomicBoolean(true);
-    locator.updateSessions(
-        List.of(FakeSession.to("localhost", new byte[] {127, 0, 0, 1}, 11211, closed)));
-    assertNull(locator.getSessionByKey("k"));
+    connect(locator, List.of(FakeSession.to("localhost", new byte[] {127, 0, 0, 1}, 11211, closed)));
+    assertNull(locator.getSessionByKey("k!tag"));
+  }
+
+  @Test
+  void untaggedKeysReachOnlyTheirHomeAndOnlyOnceItIsAdmittedForItsCurrentConnection() {
+    RingSessionLocator locator = new RingSessionLocator(NAMES);
+    locator.updateSessions(List.of(a, b, c));
+    String onB = keyOn(NAMES.get(1));
+    assertClosedSessionOf(11212, locator.getSessionByKey(onB));
+    assertEquals(NAMES.get(1), locator.homeNodeIfNotAdmitted(onB));
+    long epoch = locator.openEpoch(NAMES.get(1));
+    assertTrue(locator.admit(NAMES.get(1), epoch));
+    assertNull(locator.homeNodeIfNotAdmitted(onB));
+    assertSame(b, locator.getSessionByKey(onB));
+
+    // b drops and comes back on a new connection: not admitted until cleaned again.
+    locator.updateSessions(List.of(a, c));
+    assertEquals(-1, locator.openEpoch(NAMES.get(1)));
+    assertClosedSessionOf(11212, locator.getSessionByKey(onB));
+    Session bAgain = FakeSession.localhost(11212);
+    locator.updateSessions(List.of(a, bAgain, c));
+    assertClosedSessionOf(11212, locator.getSessionByKey(onB));
+    assertFalse(locator.admit(NAMES.get(1), epoch), "an admission of the old connection does not count");
+    assertTrue(locator.admit(NAMES.get(1), locator.openEpoch(NAMES.get(1))));
+    assertSame(bAgain, locator.getSessionByKey(onB));
+
+    // Even without an update in between, a new connection in place of the admitted one is a new epoch.
+    Session bThird = FakeSession.localhost(11212);
+    locator.updateSessions(List.of(a, bThird, c));
+    assertClosedSessionOf(11212, locator.getSessionByKey(onB));
+  }
+
+  @Test
+  void anUntaggedKeyWhoseHomeClosedAfterItsWireKeyWasChosenFailsInsteadOfLandingOnAStandIn() {
+    AtomicBoolean closed = new AtomicBoolean();
+    Session closing = FakeSession.to("localhost", new byte[] {127, 0, 0, 1}, 11212, closed);
+    RingSessionLocator locator = new RingSessionLocator(NAMES);
+    connect(locator, List.of(a, closing, c));
+    String onB = keyOn(NAMES.get(1));
+    assertSame(closing, locator.getSessionByKey(onB));
+    closed.set(true); // xmemcached has not called updateSessions yet
+    assertClosedSessionOf(11212, locator.getSessionByKey(onB));
+    assertNotEquals(NAMES.get(1), locator.nodeNameFor(onB + "!tag"));
+  }
+
+  @Test
+  void taggedKeysNeverReachTheirHome() {
+    RingSessionLocator locator = new RingSessionLocator(NAMES);
+    connect(locator, List.of(a, b, c));
+    ConsistentHashRing<String> all = ring(EQUAL_WEIGHTS);
+    for (int i = 0; i < KEYS; i++) {
+      String home = all.nameFor("key-" + i);
+      Session session = locator.getSessionByKey("key-" + i + "!t");
+      assertNotSame(sessionByName.get(home), session);
+      assertFalse(session.isClosed());
+    }
+  }
+
+  @Test
+  void controlKeysReachTheirHomeBeforeItIsAdmitted() {
+    RingSessionLocator locator = new RingSessionLocator(NAMES);
+    locator.updateSessions(List.of(a, b, c));
+    ConsistentHashRing<String> all = ring(EQUAL_WEIGHTS);
+    for (int i = 0; i < 100; i++) {
+      String marker = RingSessionLocator.CONTROL_PREFIX + i;
+      assertSame(sessionByName.get(all.nameFor(marker)), locator.getSessionByKey(marker));
+      String cacheKey = RingSessionLocator.CONTROL_PREFIX + "namespace:cache:" + i; // not a marker
+      assertTrue(locator.getSessionByKey(cacheKey).isClosed(), "a cache key waits for admission");
+    }
   }
 
   @Test
@@ -133,7 +202,7 @@ class RingSessionLocatorTest {
             FakeSession.localhost(11211),
             FakeSession.localhost(11211));
     RingSessionLocator locator = new RingSessionLocator(List.of(NAMES.get(0)));
-    locator.updateSessions(pool);
+    connect(locator, pool);
     Map<Session, Integer> load = new HashMap<>();
     Map<String, Session> before = new HashMap<>();
     for (int i = 0; i < KEYS; i++) {
@@ -160,11 +229,18 @@ class RingSessionLocatorTest {
   void ignoresSessionsToUnconfiguredServers() {
     RingSessionLocator locator = new RingSessionLocator(NAMES);
     Session stranger = FakeSession.localhost(9999);
-    locator.updateSessions(List.of(stranger));
-    assertNull(locator.getSessionByKey("k"));
-    locator.updateSessions(List.of(stranger, a));
+    connect(locator, List.of(stranger));
+    assertNull(locator.getSessionByKey("k!t"));
+    assertNull(locator.nodeNameFor("k"));
+    connect(locator, List.of(stranger, a));
+    ConsistentHashRing<String> all = ring(EQUAL_WEIGHTS);
     for (int i = 0; i < 1000; i++) {
-      assertSame(a, locator.getSessionByKey("key-" + i));
+      assertEquals(NAMES.get(0), locator.nodeNameFor("key-" + i));
+      if (all.nameFor("key-" + i).equals(NAMES.get(0))) {
+        assertSame(a, locator.getSessionByKey("key-" + i));
+      } else {
+        assertSame(a, locator.getSessionByKey("key-" + i + "!t"));
+      }
     }
   }
 
@@ -191,11 +267,16 @@ class RingSessionLocatorTest {
     byte[] loopback = new byte[16];
     loopback[15] = 1;
     Session v6 = FakeSession.to("localhost", loopback, 11211, new AtomicBoolean());
-    locator.updateSessions(List.of(v6));
+    connect(locator, List.of(v6));
     assertSame(v6, locator.getSessionByKey("k"));
     assertEquals("[::1]:11211", locator.nodeNameFor("k"));
   }
 
+  /**
+   * Fail-over routing with {@code liveNames} connected and admitted: an untagged key goes to its
+   * home if live, else fails fast on its home's closed session; a tagged key goes to the ring of
+   * the live nodes other than its home; the node serving a key is the ring of the live nodes'.
+   */
   private void assertRoutesAsRingOf(RingSessionLocator locator, String... liveNames) {
     Map<String, Integer> live = new HashMap<>();
     for (String name : liveNames) {
@@ -203,18 +284,42 @@ class RingSessionLocatorTest {
     }
     ConsistentHashRing<String> all = ring(EQUAL_WEIGHTS);
     ConsistentHashRing<String> liveRing = ring(live);
+    Map<String, ConsistentHashRing<String>> standInRings = new HashMap<>();
+    for (String home : NAMES) {
+      Map<String, Integer> others = new HashMap<>(live);
+      others.remove(home);
+      standInRings.put(home, ring(others));
+    }
     int moved = 0;
     for (int i = 0; i < KEYS; i++) {
       String key = "key-" + i;
-      String expected = liveRing.nameFor(key);
-      assertEquals(expected, locator.nodeNameFor(key));
-      assertSame(sessionByName.get(expected), locator.getSessionByKey(key));
-      if (!expected.equals(all.nameFor(key))) {
-        assertFalse(live.containsKey(all.nameFor(key)), "a live node's key moved");
+      String home = all.nameFor(key);
+      assertEquals(liveRing.nameFor(key), locator.nodeNameFor(key));
+      assertSame(sessionByName.get(standInRings.get(home).nameFor(key)), locator.getSessionByKey(key + "!t"));
+      if (live.containsKey(home)) {
+        assertSame(sessionByName.get(home), locator.getSessionByKey(key));
+      } else {
+        assertClosedSessionOf(sessionByName.get(home).getRemoteSocketAddress().getPort(), locator.getSessionByKey(key));
         moved++;
       }
     }
     assertTrue(moved > 0);
+  }
+
+  /** Updates the sessions and admits every node with an open one, as the store does once clean. */
+  private static void connect(RingSessionLocator locator, List<Session> sessions) {
+    locator.updateSessions(sessions);
+    for (String name : locator.nodeNames()) {
+      long epoch = locator.openEpoch(name);
+      if (epoch >= 0) {
+        assertTrue(locator.admit(name, epoch));
+      }
+    }
+  }
+
+  private static void assertClosedSessionOf(int port, Session session) {
+    assertTrue(session instanceof ClosedMemcachedTCPSession, "a closed session, not " + session);
+    assertEquals(port, session.getRemoteSocketAddress().getPort());
   }
 
   private static String keyOn(String name) {

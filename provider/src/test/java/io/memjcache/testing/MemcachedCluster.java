@@ -39,6 +39,7 @@ public final class MemcachedCluster implements BeforeAllCallback, AfterAllCallba
   private final int size;
   private final List<String> extraArgs = new ArrayList<>();
   private final Map<String, String> env = new LinkedHashMap<>();
+  private String host = MemcachedNode.HOST;
   private List<MemcachedNode> nodes = List.of();
   private String ownerContextId;
 
@@ -70,7 +71,7 @@ public final class MemcachedCluster implements BeforeAllCallback, AfterAllCallba
     List<MemcachedNode> started = new ArrayList<>(size);
     try {
       for (int i = 0; i < size; i++) {
-        started.add(MemcachedNode.startOnFreePort(binary, args, environment));
+        started.add(MemcachedNode.startOnFreePort(binary, args, environment, host));
       }
     } catch (RuntimeException e) {
       started.forEach(MemcachedNode::kill);
@@ -89,6 +90,16 @@ public final class MemcachedCluster implements BeforeAllCallback, AfterAllCallba
   public synchronized MemcachedCluster withArgs(String... args) {
     requireNotStarted();
     extraArgs.addAll(Arrays.asList(args));
+    return this;
+  }
+
+  /**
+   * The loopback address the nodes listen on, e.g. {@code "::1"} for IPv6 ({@link #serverList()}
+   * then gives {@code [::1]:port}). Default 127.0.0.1. Before the nodes start.
+   */
+  public synchronized MemcachedCluster onHost(String loopback) {
+    requireNotStarted();
+    host = loopback;
     return this;
   }
 
@@ -122,7 +133,7 @@ public final class MemcachedCluster implements BeforeAllCallback, AfterAllCallba
   /** {@code "127.0.0.1:p1,127.0.0.1:p2,..."}, in start order. */
   public synchronized String serverList() {
     return started().stream()
-        .map(node -> MemcachedNode.HOST + ":" + node.port())
+        .map(MemcachedNode::serverName)
         .collect(Collectors.joining(","));
   }
 

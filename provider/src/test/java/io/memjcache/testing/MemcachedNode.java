@@ -13,7 +13,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
-/** One memcached process on 127.0.0.1 and a fixed port; may be killed and started again. */
+/**
+ * One memcached process on a loopback address (127.0.0.1 unless told, e.g. ::1) and a fixed port;
+ * may be killed and started again.
+ */
 final class MemcachedNode {
 
   static final String HOST = "127.0.0.1";
@@ -23,28 +26,40 @@ final class MemcachedNode {
   private final Path binary;
   private final List<String> extraArgs;
   private final Map<String, String> env;
+  private final String host;
   private final int port;
   private Process process;
   private Path log;
 
-  private MemcachedNode(Path binary, List<String> extraArgs, Map<String, String> env, int port) {
+  private MemcachedNode(Path binary, List<String> extraArgs, Map<String, String> env, String host, int port) {
     this.binary = binary;
     this.extraArgs = extraArgs;
     this.env = env;
+    this.host = host;
     this.port = port;
   }
 
   /** Starts a node on a free port; picks another if the port is taken before memcached binds it. */
   static MemcachedNode startOnFreePort(Path binary, List<String> extraArgs, Map<String, String> env) {
-    return startOnFreePort(binary, extraArgs, env, MemcachedNode::freePort);
+    return startOnFreePort(binary, extraArgs, env, HOST);
+  }
+
+  /** The same on loopback address {@code host} (an IP literal, e.g. {@code ::1}). */
+  static MemcachedNode startOnFreePort(Path binary, List<String> extraArgs, Map<String, String> env, String host) {
+    return startOnFreePort(binary, extraArgs, env, host, () -> freePort(host));
   }
 
   /** For tests: the port probe is injected. */
   static MemcachedNode startOnFreePort(
       Path binary, List<String> extraArgs, Map<String, String> env, IntSupplier ports) {
+    return startOnFreePort(binary, extraArgs, env, HOST, ports);
+  }
+
+  private static MemcachedNode startOnFreePort(
+      Path binary, List<String> extraArgs, Map<String, String> env, String host, IntSupplier ports) {
     PortTakenException last = null;
     for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
-      MemcachedNode node = new MemcachedNode(binary, extraArgs, env, ports.getAsInt());
+      MemcachedNode node = new MemcachedNode(binary, extraArgs, env, host, ports.getAsInt());
       try {
         node.launch(); // a taken port is reported at once, so we pick another
         return node;
@@ -57,7 +72,12 @@ final class MemcachedNode {
   }
 
   InetSocketAddress address() {
-    return new InetSocketAddress(HOST, port);
+    return new InetSocketAddress(host, port);
+  }
+
+  /** {@code host:port}, the host in brackets when it is an IPv6 address. */
+  String serverName() {
+    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
   }
 
   int port() {
@@ -114,7 +134,7 @@ final class MemcachedNode {
       command.add("-u"); // memcached refuses to run as root without -u
       command.add("nobody");
     }
-    command.addAll(List.of("-l", HOST, "-p", Integer.toString(port), "-U", "0"));
+    command.addAll(List.of("-l", host, "-p", Integer.toString(port), "-U", "0"));
     command.addAll(List.of("-t", "1", "-m", "64"));
     command.addAll(extraArgs);
     log = null;
@@ -239,11 +259,11 @@ final class MemcachedNode {
     }
   }
 
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+  private static int freePort(String host) {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
       return socket.getLocalPort();
     } catch (IOException e) {
-      throw new IllegalStateException("could not find a free port on " + HOST, e);
+      throw new IllegalStateException("could not find a free port on " + host, e);
     }
   }
 

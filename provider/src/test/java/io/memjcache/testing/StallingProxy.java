@@ -15,6 +15,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * back: {@link #stall()} keeps every reply from reaching the client until {@link #resume()}, so
  * the node looks alive (connections stay open, requests are taken) but answers nothing. Requests
  * always pass. For slow-node tests; one thread per direction per connection.
+ *
+ * <p>It can also cut the node off while memcached keeps running with its data: {@link #cut()}
+ * drops every connection and resets new ones as soon as they are accepted, until {@link
+ * #restore()}. That is a network partition or a reset, not a restart: the node comes back with
+ * its memory intact.
  */
 public final class StallingProxy implements AutoCloseable {
 
@@ -23,6 +28,7 @@ public final class StallingProxy implements AutoCloseable {
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private final Object gate = new Object();
   private volatile boolean stalled;
+  private volatile boolean cut;
   private volatile boolean closed;
 
   public StallingProxy(InetSocketAddress target) throws IOException {
@@ -55,16 +61,44 @@ public final class StallingProxy implements AutoCloseable {
     }
   }
 
+  /** Drops every open connection; new ones are reset at once until {@link #restore()}. */
+  public void cut() {
+    synchronized (sockets) {
+      cut = true;
+      for (Socket socket : sockets) {
+        closeQuietly(socket);
+      }
+      sockets.clear();
+    }
+  }
+
+  /** New connections reach the node again. */
+  public void restore() {
+    cut = false;
+  }
+
   private void acceptLoop() {
     while (!closed) {
       try {
         Socket client = server.accept();
+        if (cut) {
+          client.setSoLinger(true, 0); // a reset, as from a refused or partitioned peer
+          closeQuietly(client);
+          continue;
+        }
         Socket upstream = new Socket();
         upstream.connect(target, 2000);
         client.setTcpNoDelay(true);
         upstream.setTcpNoDelay(true);
-        sockets.add(client);
-        sockets.add(upstream);
+        synchronized (sockets) {
+          sockets.add(client);
+          sockets.add(upstream);
+          if (cut) { // cut while this one was being connected
+            closeQuietly(client);
+            closeQuietly(upstream);
+            continue;
+          }
+        }
         pump(client, upstream, false);
         pump(upstream, client, true);
       } catch (IOException e) {

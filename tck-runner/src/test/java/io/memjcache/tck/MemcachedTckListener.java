@@ -24,20 +24,20 @@ import org.junit.runner.notification.RunListener;
  * {@code listener} property, in the one forked test JVM.
  *
  * <ul>
- *   <li>Before the first TCK class runs: starts {@code memjcache.tck.nodes} (default 3) memcached
+ *   <li>Before the first TCK class runs: starts {@code memjcache-tck.nodes} (default 3) memcached
  *       nodes and sets {@code memjcache.servers} to them, so every CacheManager the TCK creates, for
  *       whatever URI, uses them.
  *   <li>Before each test class (before its {@code @BeforeClass}): {@code flush_all} on every node.
  *       Cache names repeat across TCK classes and a few classes only close their manager; a fresh
  *       store per class is the runner's job, never the provider's.
- *   <li>After the run: stops the nodes and writes {@code memjcache.tck.summary} (tests counted, the
+ *   <li>After the run: stops the nodes and writes {@code memjcache-tck.summary} (tests counted, the
  *       ExcludeList entries the TCK really read), which {@link TckGuard} checks.
  * </ul>
  */
 public final class MemcachedTckListener extends RunListener {
 
-  static final String NODES = "memjcache.tck.nodes";
-  static final String SUMMARY = "memjcache.tck.summary";
+  static final String NODES = "memjcache-tck.nodes";
+  static final String SUMMARY = "memjcache-tck.summary";
   static final String SERVERS = "memjcache.servers";
 
   private final AtomicInteger started = new AtomicInteger();

@@ -15,7 +15,9 @@ import java.net.SocketTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -87,9 +89,22 @@ public final class KeyLister {
    * @throws KeyListingUnsupportedException when a node cannot list keys
    */
   public List<String> keysWithPrefix(String prefix) {
+    Set<String> keys = new LinkedHashSet<>();
+    keysByNode(prefix).values().forEach(keys::addAll);
+    return List.copyOf(keys);
+  }
+
+  /**
+   * The keys starting with {@code prefix} on each node, every copy where it sits; asked in
+   * parallel as {@link #keysWithPrefix(String)} does.
+   *
+   * @throws CacheException naming the first failed node, the others' failures suppressed
+   * @throws KeyListingUnsupportedException when a node cannot list keys
+   */
+  public Map<InetSocketAddress, List<String>> keysByNode(String prefix) {
     requireNonNull(prefix);
     if (nodes.size() <= 1) {
-      return nodes.isEmpty() ? List.of() : keysWithPrefix(nodes.get(0), prefix);
+      return nodes.isEmpty() ? Map.of() : Map.of(nodes.get(0), keysWithPrefix(nodes.get(0), prefix));
     }
     ExecutorService pool = Executors.newFixedThreadPool(nodes.size(), task -> {
       Thread thread = new Thread(task, "memjcache-key-lister");
@@ -101,11 +116,11 @@ public final class KeyLister {
       for (InetSocketAddress node : nodes) {
         dumps.add(pool.submit(() -> keysWithPrefix(node, prefix)));
       }
-      Set<String> keys = new LinkedHashSet<>();
+      Map<InetSocketAddress, List<String>> byNode = new LinkedHashMap<>();
       RuntimeException failure = null;
-      for (Future<List<String>> dump : dumps) {
+      for (int i = 0; i < dumps.size(); i++) {
         try {
-          keys.addAll(dump.get());
+          byNode.put(nodes.get(i), dumps.get(i).get());
         } catch (ExecutionException e) {
           RuntimeException cause = e.getCause() instanceof RuntimeException r
               ? r : new CacheException(e.getCause());
@@ -119,7 +134,7 @@ public final class KeyLister {
       if (failure != null) {
         throw failure;
       }
-      return List.copyOf(keys);
+      return byNode;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CacheException("Interrupted while listing keys on " + nodes, e);

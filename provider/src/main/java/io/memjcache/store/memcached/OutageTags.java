@@ -2,74 +2,87 @@ package io.memjcache.store.memcached;
 
 import io.memjcache.routing.RingSessionLocator;
 import io.memjcache.store.StoreEntry;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.cache.CacheException;
 import net.rubyeye.xmemcached.GetsResponse;
 import net.rubyeye.xmemcached.MemcachedClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fail-over without stale resurrections. While a node is down, its keys live on a stand-in node
- * under {@code key!tag}, where the tag names this outage; when the node is back its keys are read
- * from it again, and at its next outage a new tag makes the last outage's stand-in entries
- * unreachable: they can never resurface as stale values. (Without the tag, a value written to the
- * stand-in in one outage would be read again in the next, whatever was written since.)
+ * Fail-over without stale values, on both sides of an outage.
  *
- * <p>Every client must use the same tag for one outage, or one JVM would miss another's writes
- * and read its own older ones. The tag is agreed through a marker entry ({@code
- * memjcache-outage-<node>-<i>}, a key whose own node is not the node it is about, so that it is
- * written, read and deleted on the same live node): the first client to see the outage {@code
- * add}s a random tag, everyone reads it back. The first client to see the node return deletes the marker
- * (compare-and-swap on the version it read, so a newer outage's marker is never removed).
+ * <p>Stand-in side: while a node is down, its keys live on a stand-in node under {@code key!tag},
+ * where the tag names this outage and is agreed by every client through the node's {@link
+ * OutageMarkers marker} (the first client to see the outage {@code add}s a random tag, everyone
+ * reads it back). At the node's next outage a new tag makes the last outage's stand-in entries
+ * unreachable: they can never resurface.
  *
- * <p>Bound, for when no client sees the return (all stopped meanwhile): the marker and every
- * stand-in entry live at most {@link #STAND_IN_SECONDS}; a marker that expired during an outage is
- * replaced by a new tag, which hides the older stand-in entries (misses, never stale values).
+ * <p>Home side: a node that returns may still hold its pre-outage entries (a network cut, not a
+ * restart), older than what was written or removed on the stand-in. So before a client sends an
+ * untagged key to a node over a new connection, it {@linkplain #admit admits} the node: if an
+ * outage is recorded (the marker exists), it flushes the node, keeping the markers of other nodes stored there, and only then deletes the
+ * marker (compare-and-swap on the version read, so a newer outage's marker stays); the locator
+ * refuses untagged keys for the node until then. A client that sees the marker gone knows
+ * another client cleaned the node. A marker nobody deleted (no client used the node since it
+ * returned) hands its tag to the node's next outage, which is right: nothing superseded that
+ * outage's stand-in entries.
  */
 final class OutageTags {
 
   private static final Logger LOG = LoggerFactory.getLogger(OutageTags.class);
 
-  /** Lifetime of the marker and cap on every stand-in entry's lifetime. */
+  /** Cap on every stand-in entry's lifetime. */
   static final int STAND_IN_SECONDS = 300;
-  /** A client re-reads the marker this often, to follow a tag replaced after expiry. */
+  /** A client re-reads the marker this often, to follow a tag replaced by a newer outage. */
   private static final long RECHECK_NANOS = 1_000_000_000L;
-  private static final String MARKER_PREFIX = "memjcache-outage-";
+  /** Admission attempts per call before the call goes to the locator (which then fails it fast). */
+  private static final int ADMISSION_ATTEMPTS = 3;
 
   private final MemcachedClient client;
   private final RingSessionLocator locator;
+  private final OutageMarkers markers;
+  private final Map<String, InetSocketAddress> addresses;
   private final long timeoutMillis;
   private final Map<String, Tag> tags = new ConcurrentHashMap<>();
-  private final Map<String, String> markers = new ConcurrentHashMap<>();
+  private final Map<String, Object> admissionLocks = new ConcurrentHashMap<>();
 
   /** The tag of one node's outage, the marker version it was read from, and when. */
   private record Tag(String value, long cas, long readAt) {}
 
-  OutageTags(MemcachedClient client, RingSessionLocator locator, long timeoutMillis) {
+  OutageTags(MemcachedClient client, RingSessionLocator locator, Map<String, InetSocketAddress> addresses,
+      long timeoutMillis) {
     this.client = client;
     this.locator = locator;
+    this.markers = new OutageMarkers(client, locator, timeoutMillis);
+    this.addresses = Map.copyOf(addresses);
     this.timeoutMillis = timeoutMillis;
   }
 
   /**
-   * The key to send for {@code key}: itself while its node is up (or in fail-fast mode), else the
-   * key tagged with its node's outage.
+   * The key to send for {@code key}: itself while its node is up and admitted (or in fail-fast
+   * mode), else the key tagged with its node's outage. Admits a node that is back first.
    */
   String wireKey(String key) {
     if (!locator.failsOver()) {
       return key;
     }
-    if (!tags.isEmpty()) {
-      forgetRecoveredNodes();
+    for (int attempt = 0; attempt < ADMISSION_ATTEMPTS; attempt++) {
+      String home = locator.homeNodeIfNotAdmitted(key);
+      if (home == null) {
+        return key;
+      }
+      long epoch = locator.openEpoch(home);
+      if (epoch < 0) {
+        return key + RingSessionLocator.TAG_MARK + tagOf(home);
+      }
+      admit(home, epoch);
     }
-    String downNode = locator.homeNodeIfDown(key);
-    if (downNode == null) {
-      return key;
-    }
-    return key + RingSessionLocator.TAG_MARK + tagOf(downNode);
+    return key; // its node keeps flapping: the locator fails the call fast
   }
 
   /** True for a key sent tagged: a stand-in entry. */
@@ -81,6 +94,66 @@ final class OutageTags {
   static String untagged(String wireKey) {
     int mark = wireKey.indexOf(RingSessionLocator.TAG_MARK);
     return mark < 0 ? wireKey : wireKey.substring(0, mark);
+  }
+
+  /** Whether {@code wireKey} is a stand-in entry of an outage this client currently uses. */
+  boolean isCurrentStandIn(String wireKey) {
+    int mark = wireKey.indexOf(RingSessionLocator.TAG_MARK);
+    if (mark < 0) {
+      return false;
+    }
+    String home = locator.homeNodeIfDown(wireKey);
+    Tag tag = home == null ? null : tags.get(home);
+    return tag != null && wireKey.substring(mark + 1).equals(tag.value());
+  }
+
+  /**
+   * Makes {@code node} usable for untagged keys over its connections of {@code epoch}: cleans it
+   * first if an outage of it is recorded. When the marker cannot be read or deleted (its node is
+   * down too), the call fails and the node stays unused: a marker left behind would hand its old
+   * tag, and with it that outage's stand-in entries, to the node's next outage.
+   */
+  private void admit(String node, long epoch) {
+    synchronized (admissionLocks.computeIfAbsent(node, n -> new Object())) {
+      if (locator.isAdmitted(node) || locator.openEpoch(node) != epoch) {
+        return; // another thread did it, or the node dropped again
+      }
+      try {
+        GetsResponse<StoreEntry> recorded = markers.read(node);
+        if (recorded != null) {
+          flush(node);
+          // False when a newer outage replaced the marker meanwhile: that one stays.
+          markers.delete(node, recorded.getCas());
+          LOG.warn("memcached node {} is back after an outage: its pre-outage entries were flushed", node);
+        }
+      } catch (CacheException e) {
+        throw e;
+      } catch (Exception e) {
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+        }
+        throw new CacheException("memcached node " + node + " is back, but whether it had an outage cannot be"
+            + " checked (the node holding its outage marker, " + locator.homeNodeName(markers.keyOf(node))
+            + ", does not answer): its keys stay unavailable until it does: " + e.getMessage(), e);
+      }
+      tags.remove(node);
+      locator.admit(node, epoch);
+    }
+  }
+
+  /** Flushes {@code node}, keeping the markers of other nodes' outages stored there. */
+  private void flush(String node) {
+    try {
+      Map<String, StoreEntry> kept = markers.storedOn(node);
+      client.flushAll(addresses.get(node), timeoutMillis);
+      markers.restore(kept);
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new CacheException("memcached node " + node + " is back after an outage but could not be cleaned of"
+          + " its pre-outage entries (it stays unused until it is): " + e.getMessage(), e);
+    }
   }
 
   private String tagOf(String node) {
@@ -96,56 +169,24 @@ final class OutageTags {
 
   /** Reads the marker of {@code node}'s outage, creating it if it is not there. */
   private Tag agree(String node, long now) {
-    String marker = markerKey(node);
     try {
       for (int attempt = 0; attempt < 3; attempt++) {
-        GetsResponse<StoreEntry> current = client.gets(marker, timeoutMillis, RawTranscoder.INSTANCE);
+        GetsResponse<StoreEntry> current = markers.read(node);
         if (current != null) {
           return new Tag(new String(current.getValue().data(), StandardCharsets.US_ASCII), current.getCas(), now);
         }
         String fresh = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        byte[] bytes = fresh.getBytes(StandardCharsets.US_ASCII);
-        if (client.add(marker, STAND_IN_SECONDS, new StoreEntry(0, bytes, 0), RawTranscoder.INSTANCE, timeoutMillis)) {
+        if (markers.add(node, fresh.getBytes(StandardCharsets.US_ASCII))) {
           LOG.warn("memcached node {} is down: its keys are served by the next node on the ring (outage {})", node, fresh);
         }
       }
     } catch (Exception e) {
-      throw new javax.cache.CacheException("memcached node " + node + " is down and no other node could record the"
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new CacheException("memcached node " + node + " is down and no other node could record the"
           + " outage: " + e.getMessage(), e);
     }
-    throw new javax.cache.CacheException("memcached node " + node + " is down and its outage marker keeps changing");
-  }
-
-  /**
-   * The marker key of {@code node}'s outages: the first of {@code memjcache-outage-<node>-0, -1, ...}
-   * that the ring does not place on {@code node} itself (the same for every client). It has no
-   * colon, so it is never one of a cache's keys.
-   */
-  private String markerKey(String node) {
-    return markers.computeIfAbsent(node, name -> {
-      String base = MARKER_PREFIX + name.replace(':', '_').replace('[', '_').replace(']', '_') + "-";
-      for (int i = 0; ; i++) {
-        String candidate = base + i;
-        if (!name.equals(locator.homeNodeName(candidate)) || i > 10_000) {
-          return candidate;
-        }
-      }
-    });
-  }
-
-  /** Drops the tags of nodes that are back, deleting their markers (unless a newer outage replaced them). */
-  private void forgetRecoveredNodes() {
-    for (Map.Entry<String, Tag> entry : tags.entrySet()) {
-      String node = entry.getKey();
-      if (locator.isLive(node) && tags.remove(node, entry.getValue())) {
-        try {
-          client.delete(markerKey(node), entry.getValue().cas(), timeoutMillis);
-          LOG.warn("memcached node {} is back: its keys are read from it again", node);
-        } catch (Exception e) {
-          // Another client deletes it, or it expires within STAND_IN_SECONDS.
-          LOG.debug("could not delete the outage marker of {}", node, e);
-        }
-      }
-    }
+    throw new CacheException("memcached node " + node + " is down and its outage marker keeps changing");
   }
 }

@@ -40,6 +40,9 @@ public final class XMemcachedStore implements Store {
   private final MemcachedClient client;
   private final RingSessionLocator locator;
   private final KeyLister keyLister;
+  private final NodeDeleter nodeDeleter;
+  /** Configured node names by address, for copies found by listing. */
+  private final Map<InetSocketAddress, String> namesByAddress;
   private final LongSupplier clock;
   private final long timeoutMillis;
   private final OutageTags outages;
@@ -47,14 +50,17 @@ public final class XMemcachedStore implements Store {
   private volatile int itemSizeMax;
 
   private XMemcachedStore(
-      MemcachedClient client, RingSessionLocator locator, KeyLister keyLister, LongSupplier clock,
-      long timeoutMillis, boolean authenticated) {
+      MemcachedClient client, RingSessionLocator locator, KeyLister keyLister, NodeDeleter nodeDeleter,
+      Map<String, InetSocketAddress> addresses, LongSupplier clock, long timeoutMillis, boolean authenticated) {
     this.client = client;
     this.locator = locator;
     this.keyLister = keyLister;
+    this.nodeDeleter = nodeDeleter;
+    this.namesByAddress = new HashMap<>();
+    addresses.forEach((name, address) -> namesByAddress.put(address, name));
     this.clock = clock;
     this.timeoutMillis = timeoutMillis;
-    this.outages = new OutageTags(client, locator, timeoutMillis);
+    this.outages = new OutageTags(client, locator, addresses, timeoutMillis);
     this.authenticated = authenticated;
   }
 
@@ -83,9 +89,14 @@ public final class XMemcachedStore implements Store {
       if (settings.authenticates()) {
         Sasl.verify(client, servers, locator, settings);
       }
-      KeyLister lister = new KeyLister(addresses, settings.operationTimeout().plus(settings.connectTimeout()));
-      return new XMemcachedStore(
-          client, locator, lister, clock, settings.operationTimeout().toMillis(), settings.authenticates());
+      java.time.Duration plainSocketTimeout = settings.operationTimeout().plus(settings.connectTimeout());
+      Map<String, InetSocketAddress> byName = new java.util.LinkedHashMap<>();
+      for (int i = 0; i < servers.size(); i++) {
+        byName.put(servers.get(i).name(), addresses.get(i));
+      }
+      return new XMemcachedStore(client, locator, new KeyLister(addresses, plainSocketTimeout),
+          new NodeDeleter(plainSocketTimeout), byName, clock, settings.operationTimeout().toMillis(),
+          settings.authenticates());
     } catch (IOException e) {
       throw new CacheException("cannot start a memcached client for " + servers + ": " + e.getMessage(), e);
     }
@@ -107,7 +118,7 @@ public final class XMemcachedStore implements Store {
   @Override
   public StoreEntry get(String key) {
     try {
-      GetsResponse<StoreEntry> response = client.gets(outages.wireKey(key), timeoutMillis, RawTranscoder.INSTANCE);
+      GetsResponse<StoreEntry> response = onWire(key, wire -> client.gets(wire, timeoutMillis, RawTranscoder.INSTANCE));
       if (response == null) {
         return null;
       }
@@ -125,18 +136,18 @@ public final class XMemcachedStore implements Store {
     try {
       // A binary multi-get (getkq) returns each entry's CAS token, which xmemcached hands to the
       // transcoder: a plain get, no per-entry GetsResponse and no second map.
-      Collection<String> wireKeys = keys;
-      boolean tagged = false;
-      if (locator.failsOver()) {
-        List<String> tags = new ArrayList<>(keys.size());
-        for (String key : keys) {
-          String wire = outages.wireKey(key);
-          tagged |= wire != key;
-          tags.add(wire);
+      Collection<String> wireKeys = wireKeys(keys);
+      Map<String, StoreEntry> found;
+      try {
+        found = client.get(wireKeys, timeoutMillis, RawTranscoder.INSTANCE);
+      } catch (MemcachedException e) {
+        if (!locator.failsOver() || !unsent(e)) {
+          throw e;
         }
-        wireKeys = tags;
+        wireKeys = wireKeys(keys); // a node dropped meanwhile (see onWire): once more
+        found = client.get(wireKeys, timeoutMillis, RawTranscoder.INSTANCE);
       }
-      Map<String, StoreEntry> found = client.get(wireKeys, timeoutMillis, RawTranscoder.INSTANCE);
+      boolean tagged = wireKeys != keys && hasTagged(wireKeys);
       if (found == null) {
         return Map.of();
       }
@@ -151,6 +162,55 @@ public final class XMemcachedStore implements Store {
     }
   }
 
+  private Collection<String> wireKeys(Collection<String> keys) {
+    if (!locator.failsOver()) {
+      return keys;
+    }
+    List<String> wire = new ArrayList<>(keys.size());
+    for (String key : keys) {
+      wire.add(outages.wireKey(key));
+    }
+    return wire;
+  }
+
+  private static boolean hasTagged(Collection<String> wireKeys) {
+    for (String wire : wireKeys) {
+      if (OutageTags.isTagged(wire)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** One call on the wire, for a key's current wire form. */
+  @FunctionalInterface
+  private interface WireCall<T> {
+    T on(String wireKey) throws TimeoutException, InterruptedException, MemcachedException;
+  }
+
+  /**
+   * Runs {@code call} on {@code key}'s wire key. In fail-over mode a call that xmemcached refused
+   * to send because the node's session closed between choosing the wire key and routing it
+   * (nothing was sent) is tried once more with a wire key chosen again: the locator never sends an
+   * untagged key anywhere but its home, so the first try failed instead of landing elsewhere.
+   */
+  private <T> T onWire(String key, WireCall<T> call) throws TimeoutException, InterruptedException, MemcachedException {
+    try {
+      return call.on(outages.wireKey(key));
+    } catch (MemcachedException e) {
+      if (!locator.failsOver() || !unsent(e)) {
+        throw e;
+      }
+      return call.on(outages.wireKey(key));
+    }
+  }
+
+  /** Whether xmemcached refused to send a command because the chosen session was closed. */
+  private static boolean unsent(MemcachedException e) {
+    String message = e.getMessage();
+    return message != null && message.endsWith("has been closed");
+  }
+
   /** The entry with the response's CAS token (the transcoder usually has it already). */
   private static StoreEntry withCas(GetsResponse<StoreEntry> response) {
     StoreEntry value = response.getValue();
@@ -161,8 +221,8 @@ public final class XMemcachedStore implements Store {
   public void set(String key, int flags, byte[] data, long expiresAt) {
     checkSize(key, data);
     try {
-      String wire = outages.wireKey(key);
-      if (!client.set(wire, exptime(wire, expiresAt), new StoreEntry(flags, data, 0), RawTranscoder.INSTANCE, timeoutMillis)) {
+      StoreEntry entry = new StoreEntry(flags, data, 0);
+      if (!onWire(key, wire -> client.set(wire, exptime(wire, expiresAt), entry, RawTranscoder.INSTANCE, timeoutMillis))) {
         throw new CacheException("memcached node " + nodeFor(key) + " refused to store " + key);
       }
     } catch (TimeoutException | InterruptedException | MemcachedException | RuntimeException e) {
@@ -174,8 +234,8 @@ public final class XMemcachedStore implements Store {
   public boolean add(String key, int flags, byte[] data, long expiresAt) {
     checkSize(key, data);
     try {
-      String wire = outages.wireKey(key);
-      return client.add(wire, exptime(wire, expiresAt), new StoreEntry(flags, data, 0), RawTranscoder.INSTANCE, timeoutMillis);
+      StoreEntry entry = new StoreEntry(flags, data, 0);
+      return onWire(key, wire -> client.add(wire, exptime(wire, expiresAt), entry, RawTranscoder.INSTANCE, timeoutMillis));
     } catch (TimeoutException | InterruptedException | MemcachedException | RuntimeException e) {
       throw failure("add", key, e);
     }
@@ -185,8 +245,8 @@ public final class XMemcachedStore implements Store {
   public boolean compareAndSet(String key, long cas, int flags, byte[] data, long expiresAt) {
     checkSize(key, data);
     try {
-      String wire = outages.wireKey(key);
-      return client.cas(wire, exptime(wire, expiresAt), new StoreEntry(flags, data, 0), RawTranscoder.INSTANCE, timeoutMillis, cas);
+      StoreEntry entry = new StoreEntry(flags, data, 0);
+      return onWire(key, wire -> client.cas(wire, exptime(wire, expiresAt), entry, RawTranscoder.INSTANCE, timeoutMillis, cas));
     } catch (TimeoutException | InterruptedException | MemcachedException | RuntimeException e) {
       throw failure("cas", key, e);
     }
@@ -195,7 +255,7 @@ public final class XMemcachedStore implements Store {
   @Override
   public boolean delete(String key) {
     try {
-      return client.delete(outages.wireKey(key), timeoutMillis);
+      return onWire(key, wire -> client.delete(wire, timeoutMillis));
     } catch (TimeoutException | InterruptedException | MemcachedException | RuntimeException e) {
       throw failure("delete", key, e);
     }
@@ -204,7 +264,7 @@ public final class XMemcachedStore implements Store {
   @Override
   public boolean delete(String key, long cas) {
     try {
-      return client.delete(outages.wireKey(key), cas, timeoutMillis);
+      return onWire(key, wire -> client.delete(wire, cas, timeoutMillis));
     } catch (TimeoutException | InterruptedException | MemcachedException | RuntimeException e) {
       throw failure("delete", key, e);
     }
@@ -212,13 +272,41 @@ public final class XMemcachedStore implements Store {
 
   @Override
   public List<String> keysWithPrefix(String prefix) {
+    requireListing();
+    // Stand-in entries are reached through their untagged keys (an old outage's: a miss).
+    return keyLister.keysWithPrefix(prefix).stream().map(OutageTags::untagged).distinct().toList();
+  }
+
+  /** Deletes every copy where it was listed: on each node, whatever the ring says. */
+  @Override
+  public void deleteWithPrefix(String prefix) {
+    requireListing();
+    keyLister.keysByNode(prefix).forEach(nodeDeleter::delete);
+  }
+
+  @Override
+  public void deleteStrayCopies(String prefix) {
+    requireListing();
+    keyLister.keysByNode(prefix).forEach((address, keys) -> {
+      String node = namesByAddress.get(address);
+      nodeDeleter.delete(address, keys.stream().filter(key -> !reachable(node, key)).toList());
+    });
+  }
+
+  /** Whether this client reads {@code wireKey} on {@code node}: its home, or its current stand-in. */
+  private boolean reachable(String node, String wireKey) {
+    if (!OutageTags.isTagged(wireKey)) {
+      return node.equals(locator.homeNodeName(wireKey));
+    }
+    return outages.isCurrentStandIn(wireKey) && node.equals(locator.nodeNameFor(wireKey));
+  }
+
+  private void requireListing() {
     if (authenticated) {
       throw new CacheException("listing a cache's keys (iterator, clear, removeAll, destroyCache) is unavailable"
           + " with SASL authentication: memcached -S serves only the binary protocol, and key listing needs the"
           + " text protocol's lru_crawler metadump");
     }
-    // Stand-in entries of outages are reached through their untagged keys (or never again).
-    return keyLister.keysWithPrefix(prefix).stream().filter(key -> !OutageTags.isTagged(key)).toList();
   }
 
   @Override
