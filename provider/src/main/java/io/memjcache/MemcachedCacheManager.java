@@ -5,7 +5,6 @@ import io.memjcache.codec.EntrySeal;
 import io.memjcache.codec.KeyCodec;
 import io.memjcache.codec.Serializer;
 import io.memjcache.config.CacheSettings;
-import io.memjcache.config.LoadSettings;
 import io.memjcache.config.ClientSettings;
 import io.memjcache.config.ManagerSettings;
 import io.memjcache.near.NearCache;
@@ -161,7 +160,7 @@ public class MemcachedCacheManager implements CacheManager {
     EntryAccess<V> access = new EntryAccess<>(
         cacheName, store(), codec, expiry, clock, settings.maxCasRetries(), settings.readFailureAsMiss(), near);
     return new MemcachedCache<>(
-        cacheName, this, configuration, access, near == null ? null : near.statistics(), LoadSettings.DEFAULT, this::runInBackground);
+        cacheName, this, configuration, access, near == null ? null : near.statistics(), cacheSettings.loads(), this::runInBackground);
   }
 
   private ValueSerializer valueSerializer(String cacheName, String className) {

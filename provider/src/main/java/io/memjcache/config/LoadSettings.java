@@ -12,8 +12,6 @@ import java.time.Duration;
  */
 public record LoadSettings(boolean singleFlight, Duration lease) {
 
-  public static final LoadSettings DEFAULT = new LoadSettings(true, Duration.ofSeconds(5));
-
   public LoadSettings {
     if (lease.isNegative() || lease.isZero()) {
       throw new IllegalArgumentException("loadLease must be positive: " + lease);
