@@ -42,6 +42,8 @@ class SingleFlightTest {
 
   private static final long LOAD_MILLIS = 200;
   private static final long LEASE_MILLIS = 5_000;
+  /** The lease of the JVM killed mid-load: how long the others wait for it. */
+  private static final long SHORT_LEASE_MILLIS = 1_000;
 
   static MutableConfiguration<String, String> config() {
     return new MutableConfiguration<String, String>()
@@ -95,9 +97,13 @@ class SingleFlightTest {
   }
 
   private CacheManager manager() {
+    return manager(new Properties());
+  }
+
+  private CacheManager manager(Properties properties) {
     URI uri = URI.create("memcached://" + CLUSTER.serverList() + "?namespace=" + namespace);
     return Caching.getCachingProvider(MemcachedCachingProvider.class.getName())
-        .getCacheManager(uri, new ClassLoader(getClass().getClassLoader()) {}, new Properties());
+        .getCacheManager(uri, new ClassLoader(getClass().getClassLoader()) {}, properties);
   }
 
   private Process worker(String key, int threads, long startAt, String... jvmOptions) throws Exception {
@@ -211,6 +217,19 @@ class SingleFlightTest {
   }
 
   @Test
+  void withSingleFlightOffEveryCallerLoads() throws Exception {
+    Properties off = new Properties();
+    off.setProperty("memjcache.cache.flight.singleFlight", "false");
+    try (CacheManager first = manager(off); CacheManager second = manager(off)) {
+      List<Cache<String, String>> caches = List.of(first.createCache("flight", config()), second.createCache("flight", config()));
+      List<String> answers = askAt(caches, "cold", 8, System.currentTimeMillis() + 300);
+      answers.forEach(line -> assertTrue(line.startsWith("RESULT value-of-cold "), line));
+      System.out.printf("[single-flight] off: 8 callers, %d loads%n", CountingLoader.LOADS.get());
+      assertTrue(CountingLoader.LOADS.get() > 1, "with singleFlight=false the callers load for themselves");
+    }
+  }
+
+  @Test
   void aLoaderThatThrowsReleasesTheLeaseAndTheNextCallerLoads() throws Exception {
     CountingLoader.FAILURES_LEFT.set(1);
     try (CacheManager manager = manager()) {
@@ -230,7 +249,7 @@ class SingleFlightTest {
   @Test
   void whenTheLeadingJvmIsKilledMidLoadAnotherLoadsOnceItsLeaseRunsOut() throws Exception {
     String key = "orphan";
-    Process leader = worker(key, 1, 0, "-Dflight.hang=true");
+    Process leader = worker(key, 1, 0, "-Dflight.hang=true", "-Dmemjcache.cache.default.loadLease=" + SHORT_LEASE_MILLIS + "ms");
     LinkedBlockingQueue<String> output = lines(leader);
     List<String> leaderLines = new ArrayList<>();
     try (CacheManager manager = manager()) {
@@ -254,7 +273,7 @@ class SingleFlightTest {
       assertEquals(8, answers.size());
       answers.forEach(line -> assertTrue(line.startsWith("RESULT value-of-orphan "), line));
       assertEquals(1, CountingLoader.LOADS.get(), "one load here once the dead leader's lease ran out");
-      assertTrue(longestWait(answers) < LEASE_MILLIS + LOAD_MILLIS + 3_000, "waited " + longestWait(answers) + " ms");
+      assertTrue(longestWait(answers) < SHORT_LEASE_MILLIS + LOAD_MILLIS + 3_000, "waited " + longestWait(answers) + " ms");
     } finally {
       leader.destroyForcibly();
     }
