@@ -201,6 +201,23 @@ def main(argv):
                 out.append(f"| {size_name(size)} | {t} | {nodes} | {m if m is None else round(m)} | "
                            f"{x if x is None else round(x)} | {fmt_ratio(r)} | {v.check(r, ALLOC_TARGET, at_least=False)} |")
     out.append("")
+    if any(k[0].startswith("MissOps.") for k in data):
+        out.append("### Misses (1 memcached node): a read-through miss with its lease, and a hot-key storm")
+        out.append("")
+        out.append("| benchmark | threads | single flight ops/s | no single flight ops/s | cache-aside get+put ops/s | "
+                   "single flight / cache-aside |")
+        out.append("|---|---:|---:|---:|---:|---:|")
+        for bench in ("missThenLoad", "hotKeyStorm"):
+            for t in threads:
+                sf = metric("MissOps." + bench, 0, "memjcache", t)
+                nosf = metric("MissOps." + bench, 0, "memjcache-nosf", t)
+                aside = metric("MissOps." + bench, 0, "cache-aside", t)
+                if sf is None and nosf is None and aside is None:
+                    continue
+                out.append(f"| {bench} | {t} | {fmt_ops(sf)} | {fmt_ops(nosf)} | {fmt_ops(aside)} | {fmt_ratio(ratio(sf, aside))} |")
+        out.append("")
+        out.append("Loads per storm key are printed by the benchmark itself (`[miss-ops]` lines of the JMH output).")
+        out.append("")
     out.append("### Bytes stored per entry (memcached `stats` `bytes`; String key, 100-byte String value)")
     out.append("")
     if bytes_result:

@@ -79,7 +79,7 @@ final class BulkOperations<K, V> {
         result.put(key, value);
       } else {
         statistics.misses(1);
-        context.reportIfExpired(key, ek, entry, now, events);
+        found[i] = context.reportIfExpired(key, ek, entry, now, events);
         misses.add(i);
       }
     }
@@ -92,7 +92,7 @@ final class BulkOperations<K, V> {
         missingEncoded.add(encoded.get(i));
         missed.add(found[i]);
       }
-      loadAndFill(missingKeys, missingEncoded, missed, result, events);
+      context.loads.loadAll(missingKeys, missingEncoded, missed, result, events);
     }
     dispatcher.dispatch(events.list());
     statistics.getTime(start);
@@ -314,53 +314,7 @@ final class BulkOperations<K, V> {
       }
     }
     if (!missingKeys.isEmpty()) {
-      loadAndFill(missingKeys, missingEncoded, missed, null, events);
-    }
-  }
-
-  /**
-   * Read-through for misses: leases them, loads those no writer filled meanwhile, and stores each
-   * loaded value only in place of its lease. What answers goes into {@code result} when given.
-   */
-  private void loadAndFill(
-      List<K> keys, List<EncodedKey> encoded, List<RemoteEntry> missed, Map<K, V> result, PendingEvents<K, V> events) {
-    RemoteEntry[] targets = leaseAll(encoded, missed);
-    List<K> toLoad = new ArrayList<>(keys.size());
-    for (int i = 0; i < keys.size(); i++) {
-      V written = context.writtenMeanwhile(encoded.get(i), targets[i]);
-      if (written == null) {
-        toLoad.add(keys.get(i));
-      } else if (result != null) {
-        result.put(keys.get(i), written);
-      }
-    }
-    if (toLoad.isEmpty()) {
-      return;
-    }
-    Map<K, V> loaded = loader.loadAll(toLoad);
-    for (int i = 0; i < keys.size(); i++) {
-      K key = keys.get(i);
-      V value = loaded.get(key);
-      if (value != null) {
-        context.fill(key, encoded.get(i), value, targets[i], events);
-        if (result != null) {
-          result.put(key, value);
-        }
-      } else {
-        access.releaseLease(encoded.get(i), targets[i]);
-      }
-    }
-  }
-
-  private RemoteEntry[] leaseAll(List<EncodedKey> encoded, List<RemoteEntry> missed) {
-    try {
-      return access.leaseAllForFill(encoded, missed, access.now());
-    } catch (javax.cache.CacheException e) {
-      if (!access.readFailureAsMiss()) {
-        throw e;
-      }
-      LOG.warn("cache {}: could not prepare storing {} loaded values: {}", context.source().getName(), encoded.size(), e.getMessage());
-      return new RemoteEntry[encoded.size()];
+      context.loads.loadAll(missingKeys, missingEncoded, missed, null, events);
     }
   }
 

@@ -2,6 +2,7 @@ package io.memjcache;
 
 import io.memjcache.EntryAccess.WriteOutcome;
 import io.memjcache.codec.KeyCodec.EncodedKey;
+import io.memjcache.config.LoadSettings;
 import io.memjcache.event.EventDispatcher;
 import io.memjcache.integration.Loader;
 import io.memjcache.integration.Writer;
@@ -32,6 +33,8 @@ final class CacheContext<K, V> {
   final EventDispatcher<K, V> dispatcher;
   final Loader<K, V> loader;
   final Writer<K, V> writer;
+  /** Read-through loads of missing entries: single flight, leases. */
+  final LoadCoordinator<K, V> loads;
 
   CacheContext(
       MemcachedCache<K, V> source,
@@ -39,7 +42,8 @@ final class CacheContext<K, V> {
       CacheStatistics statistics,
       EventDispatcher<K, V> dispatcher,
       Loader<K, V> loader,
-      Writer<K, V> writer) {
+      Writer<K, V> writer,
+      LoadSettings loadSettings) {
     this.source = source;
     this.access = access;
     this.codec = access.codec();
@@ -47,6 +51,7 @@ final class CacheContext<K, V> {
     this.dispatcher = dispatcher;
     this.loader = loader;
     this.writer = writer;
+    this.loads = new LoadCoordinator<>(this, loader, loadSettings.singleFlight(), loadSettings.lease().toMillis());
   }
 
   /** The cache events name as their source. */
@@ -66,11 +71,16 @@ final class CacheContext<K, V> {
     }
   }
 
-  /** Frees an entry seen expired and raises EXPIRED if this JVM removed it. */
-  void reportIfExpired(K key, EncodedKey encoded, RemoteEntry entry, long now, PendingEvents<K, V> events) {
+  /**
+   * Frees an entry seen expired and raises EXPIRED if this JVM removed it. Returns what the key
+   * holds as far as this call knows: nothing once it removed the entry, else {@code entry}.
+   */
+  RemoteEntry reportIfExpired(K key, EncodedKey encoded, RemoteEntry entry, long now, PendingEvents<K, V> events) {
     if (entry.isExpired(now) && access.discardExpired(encoded, entry, now)) {
       reportExpired(key, encoded, entry, now, events);
+      return RemoteEntry.ABSENT;
     }
+    return entry;
   }
 
   /** Raises EXPIRED for an entry a write replaced or a delete freed after it had expired. */
@@ -138,36 +148,26 @@ final class CacheContext<K, V> {
 
   /**
    * A value the loader returned for a miss goes into the cache like a put, minus writer and
-   * statistics, but only in place of {@code target} (see {@link EntryAccess#leaseForFill}): a write
-   * or remove made while the loader ran always wins, and the fill is then dropped.
+   * statistics, but only in place of {@code target} (see {@link LoadCoordinator}): a write
+   * or remove made while the loader ran always wins, and the fill is then dropped. True when the
+   * target was still there to replace (the value was stored, or the expiry policy let nothing be).
    */
-  void fill(K key, EncodedKey encoded, V value, RemoteEntry target, PendingEvents<K, V> events) {
+  boolean fill(K key, EncodedKey encoded, V value, RemoteEntry target, PendingEvents<K, V> events) {
     if (target == null || target.isLive(access.now())) {
-      return; // a remove or a write got there first
+      return false; // a remove or a write got there first
     }
     try {
       long now = access.now();
       WriteOutcome outcome = access.fill(encoded, target, codec.serializeValue(value), now);
       record(outcome, key, value, null, events);
+      return outcome != WriteOutcome.CONFLICT;
     } catch (CacheException e) {
       if (!access.readFailureAsMiss()) {
         throw e;
       }
       // A cache fill, not the caller's write: with readFailureAsMiss the loaded value still answers.
       LOG.warn("cache {}: could not store the loaded value of {}: {}", source.getName(), encoded.memcachedKey(), e.getMessage());
-    }
-  }
-
-  /** {@link EntryAccess#leaseForFill}, or null (no fill) when memcached fails and readFailureAsMiss is on. */
-  RemoteEntry leaseForFill(EncodedKey encoded, RemoteEntry missed) {
-    try {
-      return access.leaseForFill(encoded, missed, access.now());
-    } catch (CacheException e) {
-      if (!access.readFailureAsMiss()) {
-        throw e;
-      }
-      LOG.warn("cache {}: could not prepare storing the loaded value of {}: {}", source.getName(), encoded.memcachedKey(), e.getMessage());
-      return null;
+      return false;
     }
   }
 
@@ -208,27 +208,16 @@ final class CacheContext<K, V> {
       return value;
     }
     statistics.misses(1);
-    reportIfExpired(key, encoded, entry, now, events);
+    RemoteEntry missed = reportIfExpired(key, encoded, entry, now, events);
     if (!loader.isReadThrough()) {
       return null;
     }
-    RemoteEntry target = leaseForFill(encoded, entry);
-    V written = writtenMeanwhile(encoded, target);
-    if (written != null) {
-      return written;
-    }
-    V loaded = loader.load(key);
-    if (loaded != null) {
-      fill(key, encoded, loaded, target, events);
-    } else {
-      access.releaseLease(encoded, target);
-    }
-    return loaded;
+    return loads.load(key, encoded, missed, events);
   }
 
-  /** The value a writer stored between a miss and its lease, which answers instead of a load; else null. */
-  V writtenMeanwhile(EncodedKey encoded, RemoteEntry target) {
-    return target == null ? null : access.writableValue(encoded.memcachedKey(), target, access.now());
+  /** The value of an entry a writer stored after a miss (it answers instead of a load); null if unreadable. */
+  V writtenValue(EncodedKey encoded, RemoteEntry written) {
+    return access.writableValue(encoded.memcachedKey(), written, access.now());
   }
 
   /**

@@ -269,49 +269,81 @@ final class EntryAccess<V> {
     return tryCreate(key, current, bytes, now, expiresAt);
   }
 
-  /**
-   * Before a loader runs for a miss: what the loaded value may replace. A miss that found an entry
-   * (another loader's lease, an unreadable or expired entry) replaces exactly that version; a miss
-   * that found nothing stores a {@link Lease} and replaces that. Returns a live entry when a writer
-   * got there first, and null when the lease vanished at once (a remove ran meanwhile): no fill then.
-   */
-  RemoteEntry leaseForFill(EncodedKey key, RemoteEntry missed, long now) {
-    if (missed.exists() && !missed.isExpired(now)) {
-      return missed;
+  /** What a miss found when it tried to lease its key for a load (see {@link Lease}). */
+  record Claim(Kind kind, RemoteEntry entry) {
+    enum Kind {
+      /** The caller holds the lease in {@link #entry}: it loads, and the fill replaces the lease. */
+      MINE,
+      /** Another load holds the lease in {@link #entry} until its deadline. */
+      OTHERS,
+      /** A writer stored the live {@link #entry} since the miss: it answers instead of a load. */
+      WRITTEN,
+      /** Something else changed under the key ({@link #entry} is what is there now): claim again. */
+      RETRY
     }
-    addLease(key, now);
-    RemoteEntry current = readLatest(key);
-    return current.exists() ? current : null;
   }
 
-  /** {@link #leaseForFill} for many misses: one add each, then one batched read of them all. */
-  RemoteEntry[] leaseAllForFill(List<EncodedKey> keys, List<RemoteEntry> missed, long now) {
-    RemoteEntry[] targets = new RemoteEntry[keys.size()];
-    List<String> leased = new ArrayList<>();
-    for (int i = 0; i < targets.length; i++) {
-      RemoteEntry seen = missed.get(i);
-      if (seen.exists() && !seen.isExpired(now)) {
-        targets[i] = seen;
-      } else {
-        addLease(keys.get(i), now);
-        leased.add(keys.get(i).memcachedKey());
+  /**
+   * Tries to lease {@code key} for one load by {@code owner}, given what a read just found there
+   * ({@code seen}): nothing is added (an {@code add}); an expired or unreadable entry or an expired
+   * lease is replaced exactly (compare-and-swap); the key is then read back to learn who holds it.
+   */
+  Claim claim(EncodedKey key, RemoteEntry seen, long owner, long now, long leaseMillis) {
+    Claim known = classify(seen, owner, now);
+    if (known != null) {
+      return known;
+    }
+    placeLease(key, seen, owner, now, leaseMillis);
+    return classifyRead(readLatest(key), owner, now);
+  }
+
+  /** {@link #claim} for many keys: what needs a lease gets one, then one batched read of them all. */
+  Claim[] claimAll(List<EncodedKey> keys, List<RemoteEntry> seen, long owner, long now, long leaseMillis) {
+    Claim[] claims = new Claim[keys.size()];
+    List<String> placed = new ArrayList<>();
+    for (int i = 0; i < claims.length; i++) {
+      claims[i] = classify(seen.get(i), owner, now);
+      if (claims[i] == null) {
+        placeLease(keys.get(i), seen.get(i), owner, now, leaseMillis);
+        placed.add(keys.get(i).memcachedKey());
       }
     }
-    if (!leased.isEmpty()) {
-      Map<String, StoreEntry> found = store.getAll(leased);
-      for (int i = 0; i < targets.length; i++) {
-        if (targets[i] == null) {
-          RemoteEntry current = codec.decode(keys.get(i), found.get(keys.get(i).memcachedKey()));
-          targets[i] = current.exists() ? current : null;
+    if (!placed.isEmpty()) {
+      Map<String, StoreEntry> found = store.getAll(placed);
+      for (int i = 0; i < claims.length; i++) {
+        if (claims[i] == null) {
+          claims[i] = classifyRead(codec.decode(keys.get(i), found.get(keys.get(i).memcachedKey())), owner, now);
         }
       }
     }
-    return targets;
+    return claims;
   }
 
-  private void addLease(EncodedKey key, long now) {
-    // False when the key is taken (a write or another lease): the read that follows tells which.
-    store.add(key.memcachedKey(), Lease.FLAGS, Lease.DATA, now + Lease.MILLIS);
+  /** What {@code seen} means without asking memcached, or null when a lease must be placed. */
+  private static Claim classify(RemoteEntry seen, long owner, long now) {
+    if (seen.isLive(now)) {
+      return new Claim(Claim.Kind.WRITTEN, seen);
+    }
+    if (seen.isLeaseHeldAt(now)) {
+      return new Claim(seen.leaseOwner() == owner ? Claim.Kind.MINE : Claim.Kind.OTHERS, seen);
+    }
+    return null;
+  }
+
+  private static Claim classifyRead(RemoteEntry current, long owner, long now) {
+    Claim claim = classify(current, owner, now);
+    return claim != null ? claim : new Claim(Claim.Kind.RETRY, current);
+  }
+
+  private void placeLease(EncodedKey key, RemoteEntry seen, long owner, long now, long leaseMillis) {
+    long deadline = now + leaseMillis;
+    byte[] lease = Lease.data(owner, deadline);
+    // Either may fail (the key was taken meanwhile): the read that follows tells by whom.
+    if (seen.exists()) {
+      store.compareAndSet(key.memcachedKey(), seen.cas(), Lease.FLAGS, lease, deadline);
+    } else {
+      store.add(key.memcachedKey(), Lease.FLAGS, lease, deadline);
+    }
   }
 
   /** Stores a loaded value in place of {@code target} from {@link #leaseForFill}; CONFLICT if anyone wrote meanwhile. */
@@ -319,15 +351,16 @@ final class EntryAccess<V> {
     return tryWrite(key, target, false, bytes, now);
   }
 
-  /** Deletes a lease that no fill will replace (the loader found nothing); best effort. */
-  void releaseLease(EncodedKey key, RemoteEntry target) {
+  /** Deletes a lease that no fill will replace (the loader found nothing); best effort: true if it was still there. */
+  boolean releaseLease(EncodedKey key, RemoteEntry target) {
     if (target != null && target.isLease()) {
       try {
-        store.delete(key.memcachedKey(), target.cas());
+        return store.delete(key.memcachedKey(), target.cas());
       } catch (CacheException e) {
         LOG.debug("cache {}: could not delete the lease of {}; it expires by itself", cacheName, key.memcachedKey(), e);
       }
     }
+    return false;
   }
 
   /** Stores a new entry where {@code current} found none (or a dead one). */

@@ -146,6 +146,23 @@ final class EntryCodec {
   }
 
   /**
+   * A loaded value in a form that other callers can each turn into a copy of their own with
+   * {@link #restore} (store-by-value): immutable values as they are, others serialized once.
+   */
+  Object snapshot(Object value) {
+    return value == null || ImmutableTypes.isImmutable(value) ? value : new SerializedValue(serializer.serializeValue(value));
+  }
+
+  /** A copy of a value from its {@link #snapshot}. */
+  Object restore(Object snapshot, String memcachedKey) {
+    return snapshot instanceof SerializedValue serialized
+        ? deserialize(serialized.bytes(), 0, serialized.bytes().length, memcachedKey)
+        : snapshot;
+  }
+
+  private record SerializedValue(byte[] bytes) {}
+
+  /**
    * The value of a readable entry, or null when it cannot be read — a class outside the allowlist
    * included: for enumeration, which skips such entries instead of failing on them.
    */

@@ -46,39 +46,76 @@ final class EntryProcessing<K, V> {
     Objects.requireNonNull(processor, "processor");
     EncodedKey encoded = codec.encodeKey(key);
     PendingEvents<K, V> events = context.events();
-    for (int attempt = 0; attempt < access.maxRetries(); attempt++) {
+    int conflicts = 0;
+    int waits = 0;
+    while (conflicts < access.maxRetries() && waits < access.maxRetries()) {
       long now = access.now();
       RemoteEntry read = access.readLatest(encoded);
       V value = access.writableValue(encoded.memcachedKey(), read, now);
-      // A read-through load first leases the key; what the processor writes then replaces the lease.
-      RemoteEntry[] leased = new RemoteEntry[1];
-      Function<K, V> load = !loader.isReadThrough() ? null : k -> {
-        leased[0] = context.leaseForFill(encoded, read);
-        return loader.load(k);
-      };
-      ProcessorEntry<K, V> entry = new ProcessorEntry<>(key, value, load);
-      T result;
+      LoadCoordinator.InvokeLease lease = null;
+      if (value == null && context.loads.singleFlight()) {
+        // An absent entry: one invocation per key across the cluster may load or create it (what
+        // Spring's @Cacheable(sync = true) relies on); the others wait for it, then run on its result.
+        lease = context.loads.beginInvoke(encoded, read);
+        if (lease == null) {
+          waits++;
+          continue;
+        }
+      }
       try {
-        result = processor.process(entry, arguments);
-      } catch (Exception e) {
-        throw e instanceof EntryProcessorException epe ? epe : new EntryProcessorException(e);
-      }
-      RemoteEntry current = read;
-      if (entry.loadedOnMiss()) {
-        current = leased[0];
-        if (current == null || current.isLive(access.now())) {
-          continue; // a remove or a write got in while the loader ran: run the processor again
+        Outcome<T> outcome = runOnce(key, encoded, processor, arguments, read, value, lease, now, events);
+        if (outcome != null) {
+          return outcome.result();
         }
-      }
-      if (applyProcessed(key, encoded, current, value, entry, now, events)) {
-        if (value == null) {
-          context.reportExpired(key, encoded, current, now, events);
+        conflicts++;
+      } finally {
+        if (lease != null) {
+          lease.end();
         }
-        dispatcher.dispatch(events.list());
-        return result;
       }
     }
     throw access.contention(encoded);
+  }
+
+  private record Outcome<T>(T result) {}
+
+  /** One run of the processor and the write of its effect; null on a conflict (run again). */
+  private <T> Outcome<T> runOnce(
+      K key, EncodedKey encoded, EntryProcessor<K, V, T> processor, Object[] arguments, RemoteEntry read, V value,
+      LoadCoordinator.InvokeLease lease, long now, PendingEvents<K, V> events) {
+    // Under a lease, a read-through load replaces it; without single flight, a load leases lazily.
+    RemoteEntry[] leased = {lease == null ? null : lease.lease()};
+    Function<K, V> load = !loader.isReadThrough() ? null
+        : lease != null ? loader::load
+        : k -> {
+          leased[0] = context.loads.claimForLoad(encoded, read);
+          return loader.load(k);
+        };
+    ProcessorEntry<K, V> entry = new ProcessorEntry<>(key, value, load);
+    T result;
+    try {
+      result = processor.process(entry, arguments);
+    } catch (Exception e) {
+      if (leased[0] != null) {
+        access.releaseLease(encoded, leased[0]);
+      }
+      throw e instanceof EntryProcessorException epe ? epe : new EntryProcessorException(e);
+    }
+    RemoteEntry current = read;
+    if (lease != null || entry.loadedOnMiss()) {
+      current = leased[0];
+      if (current == null || current.isLive(access.now())) {
+        return null; // a remove or a write got in while the loader ran: run the processor again
+      }
+    }
+    if (!applyProcessed(key, encoded, current, value, entry, now, events)) {
+      return null;
+    }
+    if (value == null) {
+      context.reportExpired(key, encoded, read, now, events);
+    }
+    dispatcher.dispatch(events.list());
+    return new Outcome<>(result);
   }
 
   /** Writes what the processor did; false on a CAS conflict (the caller re-runs it). */

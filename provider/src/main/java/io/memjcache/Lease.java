@@ -1,29 +1,51 @@
 package io.memjcache;
 
 import io.memjcache.store.StoreEntry;
+import java.nio.ByteBuffer;
 
 /**
- * A placeholder that a read-through miss stores under its key before the loader runs, so that the
- * loaded value is stored only if nobody wrote or removed the key meanwhile: the fill replaces the
- * lease with compare-and-swap, and any put (which overwrites it) or remove (which deletes it) in
- * between makes that swap fail. Without it, a fill can store a value the loader read before a
- * write, over that write, for good; and an {@code add} alone cannot see a put followed by a remove.
+ * A placeholder that a read-through miss stores under its key before the loader runs. It serves
+ * two rules:
+ *
+ * <ul>
+ *   <li><b>A loaded value never overwrites a write.</b> The loaded value is stored only in place
+ *       of the lease (compare-and-swap); any put (which overwrites it) or remove (which deletes it)
+ *       in between makes that swap fail. An {@code add} alone could not see a put followed by a
+ *       remove.
+ *   <li><b>One load per key across the cluster.</b> The lease names its owner (one load of one
+ *       JVM) and a deadline: callers that find another owner's lease before its deadline wait for
+ *       the value instead of loading; after the deadline (the owner died or its load is too slow)
+ *       one of them replaces the lease with its own and loads.
+ * </ul>
  *
  * <p>A lease reads as a miss everywhere (no value; enumeration and writes treat it as an entry
- * they may replace or delete). It is memcached flags {@link #FLAGS} — a format version no
- * envelope uses — and lives {@link #MILLIS} at most: a loader slower than that loses its fill (the
- * caller still gets the loaded value), and the lease of a JVM that died mid-load disappears.
+ * they may replace or delete). It is memcached flags {@link #FLAGS} — a format version no envelope
+ * uses — with 16 bytes: the owner and the deadline (epoch milliseconds). memcached drops it a
+ * second or two after its deadline.
  */
 final class Lease {
 
   /** Format version 0x4C ('L') in the flags' version byte, no other bit. */
   static final int FLAGS = 0x4C;
-  static final byte[] DATA = {'L'};
-  static final long MILLIS = 30_000;
+  private static final int LENGTH = 16;
 
   private Lease() {}
 
   static boolean is(StoreEntry raw) {
     return raw != null && raw.flags() == FLAGS;
+  }
+
+  static byte[] data(long owner, long deadline) {
+    return ByteBuffer.allocate(LENGTH).putLong(owner).putLong(deadline).array();
+  }
+
+  /** The owner of a lease; 0 (nobody's) when the bytes are not a lease's. */
+  static long owner(StoreEntry raw) {
+    return raw.data() != null && raw.data().length == LENGTH ? ByteBuffer.wrap(raw.data()).getLong(0) : 0;
+  }
+
+  /** The deadline of a lease; 0 (long passed) when the bytes are not a lease's. */
+  static long deadline(StoreEntry raw) {
+    return raw.data() != null && raw.data().length == LENGTH ? ByteBuffer.wrap(raw.data()).getLong(8) : 0;
   }
 }

@@ -6,6 +6,7 @@ import io.memjcache.event.EventDispatcher;
 import io.memjcache.integration.Loader;
 import io.memjcache.integration.Writer;
 import io.memjcache.stats.CacheStatistics;
+import io.memjcache.config.LoadSettings;
 import io.memjcache.near.NearCacheStatistics;
 import io.memjcache.store.StoreEntry;
 import java.io.Closeable;
@@ -62,6 +63,7 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
       MemcachedConfiguration<K, V> configuration,
       EntryAccess<V> access,
       NearCacheStatistics nearCacheStatistics,
+      LoadSettings loadSettings,
       Executor loadExecutor) {
     this.name = name;
     this.nearCacheStatistics = nearCacheStatistics;
@@ -76,7 +78,7 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
       dispatcher.register(listener);
     }
     statistics.setEnabled(configuration.isStatisticsEnabled());
-    this.context = new CacheContext<>(this, access, statistics, dispatcher, loader, writer);
+    this.context = new CacheContext<>(this, access, statistics, dispatcher, loader, writer, loadSettings);
     this.bulk = new BulkOperations<>(context, loadExecutor);
     this.processing = new EntryProcessing<>(context);
   }

@@ -160,7 +160,7 @@ public class MemcachedCacheManager implements CacheManager {
     EntryAccess<V> access = new EntryAccess<>(
         cacheName, store(), codec, expiry, clock, settings.maxCasRetries(), settings.readFailureAsMiss(), near);
     return new MemcachedCache<>(
-        cacheName, this, configuration, access, near == null ? null : near.statistics(), this::runInBackground);
+        cacheName, this, configuration, access, near == null ? null : near.statistics(), cacheSettings.loads(), this::runInBackground);
   }
 
   private ValueSerializer valueSerializer(String cacheName, String className) {

@@ -42,6 +42,16 @@ final class RemoteEntry {
     return Lease.is(raw);
   }
 
+  /** The owner of a lease (see {@link Lease}); 0 for anything else. */
+  long leaseOwner() {
+    return isLease() ? Lease.owner(raw) : 0;
+  }
+
+  /** Whether this is a lease whose deadline has not passed at {@code now}. */
+  boolean isLeaseHeldAt(long now) {
+    return isLease() && Lease.deadline(raw) > now;
+  }
+
   long cas() {
     return raw.cas();
   }

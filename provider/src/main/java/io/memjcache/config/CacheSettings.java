@@ -16,6 +16,7 @@ import java.util.List;
  * @param managementEnabled for a declared cache
  * @param valueSerializer class name of the cache's {@link io.memjcache.spi.ValueSerializer}, or null
  *     for the default encodings
+ * @param loads how read-through misses load (single flight, lease)
  */
 public record CacheSettings(
     int nearCacheMaxEntries,
@@ -24,7 +25,8 @@ public record CacheSettings(
     ExpirySpec expiry,
     boolean statisticsEnabled,
     boolean managementEnabled,
-    String valueSerializer) {
+    String valueSerializer,
+    LoadSettings loads) {
 
   public CacheSettings {
     if (nearCacheMaxEntries < 0) {

@@ -64,6 +64,8 @@ public final class ClientSettingsResolver {
   public static final String STATISTICS = "statistics";
   public static final String MANAGEMENT = "management";
   public static final String SERIALIZER = "serializer";
+  public static final String SINGLE_FLIGHT = "singleFlight";
+  public static final String LOAD_LEASE = "loadLease";
 
   /** Every client setting with its default. */
   private static final Map<String, String> DEFAULTS =
@@ -92,6 +94,8 @@ public final class ClientSettingsResolver {
     CACHE_DEFAULTS.put(STATISTICS, "false");
     CACHE_DEFAULTS.put(MANAGEMENT, "false");
     CACHE_DEFAULTS.put(SERIALIZER, "default");
+    CACHE_DEFAULTS.put(SINGLE_FLIGHT, "true");
+    CACHE_DEFAULTS.put(LOAD_LEASE, "5s");
   }
 
   /** Whole-number settings with the range each accepts (timeouts in milliseconds fit an int). */
@@ -99,6 +103,8 @@ public final class ClientSettingsResolver {
 
   /** A near cache's staleness bound: beyond a year it is no bound (and nanosecond arithmetic nears overflow). */
   private static final Duration MAX_STALENESS = Duration.ofDays(365);
+  /** A load's lease: memcached keeps it for whole seconds, relative lifetimes up to 30 days. */
+  private static final Duration MAX_LOAD_LEASE = Duration.ofDays(1);
 
   /** One place settings come from. */
   private record Layer(String name, Function<String, String> lookup) {}
@@ -233,7 +239,10 @@ public final class ClientSettingsResolver {
         expiry.value() == null ? null : parse(expiry, where + EXPIRY, ExpirySpec::parse),
         parse(lookup.apply(STATISTICS), where + STATISTICS, ClientSettingsResolver::parseBoolean),
         parse(lookup.apply(MANAGEMENT), where + MANAGEMENT, ClientSettingsResolver::parseBoolean),
-        parse(lookup.apply(SERIALIZER), where + SERIALIZER, ClientSettingsResolver::parseSerializer));
+        parse(lookup.apply(SERIALIZER), where + SERIALIZER, ClientSettingsResolver::parseSerializer),
+        new LoadSettings(
+            parse(lookup.apply(SINGLE_FLIGHT), where + SINGLE_FLIGHT, ClientSettingsResolver::parseBoolean),
+            parse(lookup.apply(LOAD_LEASE), where + LOAD_LEASE, (v, k) -> Durations.parse(v, k, MAX_LOAD_LEASE))));
   }
 
   /**

@@ -33,6 +33,16 @@ public class BookService {
     return repository.findByIsbn(isbn);
   }
 
+  /**
+   * {@link #find} for a hot book: with {@code sync = true}, concurrent misses of one ISBN call the
+   * repository once, in this instance and across every instance of the application (Spring runs
+   * it through {@code Cache.invoke}, and MemJCache lets one invocation per key load at a time).
+   */
+  @Cacheable(cacheNames = "books", sync = true)
+  public Book findOnce(String isbn) {
+    return repository.findByIsbn(isbn);
+  }
+
   @Cacheable("booksByAuthor")
   public List<Book> byAuthor(String author, int since) {
     return repository.findByAuthor(author, since);
