@@ -119,16 +119,17 @@ final class LoadCoordinator<K, V> {
       try {
         loaded = loader.loadAll(toLoad);
       } catch (RuntimeException e) {
-        mine.forEach(i -> releaseQuietly(encoded.get(i), claims[i]));
+        mine.forEach(i -> releaseIfMine(encoded.get(i), claims[i]));
         throw e;
       }
       for (int i : mine) {
         V value = loaded.get(keys.get(i));
-        RemoteEntry target = claims[i] == null ? null : claims[i].entry();
         if (value == null) {
-          access.releaseLease(encoded.get(i), target);
+          releaseIfMine(encoded.get(i), claims[i]);
         } else {
-          context.fill(keys.get(i), encoded.get(i), value, target, events);
+          if (claims[i] != null) {
+            context.fill(keys.get(i), encoded.get(i), value, claims[i].entry(), events);
+          }
           if (result != null) {
             result.put(keys.get(i), value);
           }
@@ -253,7 +254,7 @@ final class LoadCoordinator<K, V> {
       }
       switch (claim.kind()) {
         case MINE -> {
-          return loadAndFill(key, encoded, claim.entry(), events, beforeStore);
+          return loadAndFill(key, encoded, claim, events, beforeStore);
         }
         case WRITTEN -> {
           V written = context.writtenValue(encoded, claim.entry());
@@ -282,7 +283,7 @@ final class LoadCoordinator<K, V> {
       }
       switch (claim.kind()) {
         case MINE, OTHERS -> {
-          return loadAndFill(key, encoded, claim.entry(), events, null).value();
+          return loadAndFill(key, encoded, claim, events, null).value();
         }
         case WRITTEN -> {
           V written = context.writtenValue(encoded, claim.entry());
@@ -294,21 +295,24 @@ final class LoadCoordinator<K, V> {
     return loadAndFill(key, encoded, null, events, null).value();
   }
 
-  /** Loads {@code key} and stores the value in place of {@code target} (null: store nothing). */
-  private Answer<V> loadAndFill(K key, EncodedKey encoded, RemoteEntry target, PendingEvents<K, V> events, Runnable beforeStore) {
+  /**
+   * Loads {@code key} and stores the value in place of the claim's entry (no claim: store nothing).
+   * Only a lease of this caller's ({@link Claim.Kind#MINE}) is released when there is nothing to store.
+   */
+  private Answer<V> loadAndFill(K key, EncodedKey encoded, Claim claim, PendingEvents<K, V> events, Runnable beforeStore) {
     V loaded;
     try {
       loaded = loader.load(key);
     } catch (RuntimeException e) {
-      releaseQuietly(encoded, target == null ? null : new Claim(Claim.Kind.MINE, target));
+      releaseIfMine(encoded, claim);
       throw e;
     }
     if (beforeStore != null) {
       beforeStore.run();
     }
     boolean intact = loaded == null
-        ? access.releaseLease(encoded, target)
-        : context.fill(key, encoded, loaded, target, events);
+        ? releaseIfMine(encoded, claim)
+        : claim != null && context.fill(key, encoded, loaded, claim.entry(), events);
     return new Answer<>(loaded, intact);
   }
 
@@ -339,10 +343,9 @@ final class LoadCoordinator<K, V> {
     }
   }
 
-  private void releaseQuietly(EncodedKey encoded, Claim claim) {
-    if (claim != null && claim.kind() == Claim.Kind.MINE) {
-      access.releaseLease(encoded, claim.entry());
-    }
+  /** Deletes the caller's own lease (never another's); true if it was still there. */
+  private boolean releaseIfMine(EncodedKey encoded, Claim claim) {
+    return claim != null && claim.kind() == Claim.Kind.MINE && access.releaseLease(encoded, claim.entry());
   }
 
   @SuppressWarnings("unchecked")

@@ -3,6 +3,7 @@ package io.memjcache.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -39,7 +40,7 @@ class ReadmeSettingsTest {
   private static final Pattern URI_IN_TEXT = Pattern.compile("memcached://[^\\s`\"),]+(,[^\\s`\"),]+)*");
 
   private final ClientSettingsResolver resolver =
-      new ClientSettingsResolver(Map.<String, String>of()::get, Map.<String, String>of()::get);
+      new ClientSettingsResolver(Properties::new, Map.<String, String>of()::get);
 
   @TempDir Path dir;
 
@@ -102,9 +103,14 @@ class ReadmeSettingsTest {
     int count = 0;
     while (uri.find()) {
       String text = uri.group().replaceAll("[.]$", "");
+      count++;
+      if (text.contains("@")) {
+        // The README shows user info in a URI only as what is refused (secrets never in URIs).
+        assertThrows(IllegalArgumentException.class, () -> resolver.resolve(URI.create(text), new Properties()), text);
+        continue;
+      }
       ClientSettings settings = resolver.resolve(URI.create(text), new Properties());
       assertFalse(settings.servers().isEmpty(), text);
-      count++;
     }
     assertTrue(count >= 2, "URIs in the README: " + count);
     ClientSettings example = resolver.resolve(
@@ -115,7 +121,7 @@ class ReadmeSettingsTest {
 
   @Test
   void theSystemPropertiesAndEnvironmentVariablesItNamesWork() {
-    ClientSettingsResolver fromEnvironment = new ClientSettingsResolver(Map.<String, String>of()::get,
+    ClientSettingsResolver fromEnvironment = new ClientSettingsResolver(Properties::new,
         Map.of("MEMJCACHE_SERVERS", "env1:11211,env2:11211",
             "MEMJCACHE_INTEGRITY_SECRET", "0123456789abcdef0123")::get);
     ClientSettings settings = fromEnvironment.resolve(URI.create("memcached:///"), new Properties());
@@ -123,9 +129,10 @@ class ReadmeSettingsTest {
     assertTrue(settings.integritySecret().isPresent(), "MEMJCACHE_INTEGRITY_SECRET");
 
     // -Dmemjcache.integrity.secret and -Dmemjcache.servers (the Hibernate sample's deployment)
-    ClientSettingsResolver fromSystemProperties = new ClientSettingsResolver(
-        Map.of("memjcache.servers", "sys1:11211", "memjcache.integrity.secret", "0123456789abcdef0123")::get,
-        Map.<String, String>of()::get);
+    Properties system = new Properties();
+    system.setProperty("memjcache.servers", "sys1:11211");
+    system.setProperty("memjcache.integrity.secret", "0123456789abcdef0123");
+    ClientSettingsResolver fromSystemProperties = new ClientSettingsResolver(() -> system, Map.<String, String>of()::get);
     settings = fromSystemProperties.resolve(URI.create("memcached:///"), new Properties());
     assertEquals(List.of("sys1:11211"), settings.servers().stream().map(ServerAddress::name).toList());
     assertTrue(settings.integritySecret().isPresent(), "-Dmemjcache.integrity.secret");
