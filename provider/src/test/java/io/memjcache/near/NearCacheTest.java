@@ -119,11 +119,17 @@ class NearCacheTest {
   @Test
   void nearCachedEntriesExpireExactlyLikeRemoteOnes() throws Exception {
     Cache<String, String> cache = near.createCache("brief", new MutableConfiguration<String, String>()
-        .setExpiryPolicyFactory(CreatedExpiryPolicy.factoryOf(new Duration(TimeUnit.MILLISECONDS, 150))));
+        .setExpiryPolicyFactory(CreatedExpiryPolicy.factoryOf(new Duration(TimeUnit.MILLISECONDS, 250))));
+    long start = System.nanoTime();
     cache.put("k", "v");
-    assertEquals("v", cache.get("k"));
-    Thread.sleep(200);
-    assertNull(cache.get("k"), "expired at 150 ms although the near copy may live 400 ms");
+    String first = cache.get("k");
+    long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    // On a loaded machine the put and get may themselves outlast the expiry: then a miss is right.
+    if (elapsedMillis < 200) {
+      assertEquals("v", first);
+    }
+    Thread.sleep(Math.max(0, 320 - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)));
+    assertNull(cache.get("k"), "expired at 250 ms although the near copy may live 400 ms");
   }
 
   @Test

@@ -76,12 +76,15 @@ final class Sasl {
         if (refused && refusedSince == 0) {
           refusedSince = System.nanoTime();
         }
-        if (refused && System.nanoTime() - refusedSince > AUTH_GRACE_NANOS) {
+        boolean timedOut = System.nanoTime() - deadline > 0;
+        // Refused now and for the grace period, or refused at some point and never answered by the
+        // deadline (a slow machine: xmemcached's reconnect cycle interleaves other errors).
+        if ((refused && System.nanoTime() - refusedSince > AUTH_GRACE_NANOS) || (timedOut && refusedSince != 0)) {
           shutdownQuietly(client);
           throw new CacheException("memcached node " + server.name() + " refused SASL PLAIN authentication as user '"
               + settings.username() + "' (check memjcache.username and memjcache.password)");
         }
-        if (System.nanoTime() - deadline > 0) {
+        if (timedOut) {
           org.slf4j.LoggerFactory.getLogger(Sasl.class).warn(
               "memcached node {} did not answer an authenticated read within the connect timeout: {}",
               server.name(), String.valueOf(last));
