@@ -289,12 +289,12 @@ final class EntryAccess<V> {
    * lease is replaced exactly (compare-and-swap); the key is then read back to learn who holds it.
    */
   Claim claim(EncodedKey key, RemoteEntry seen, long owner, long now, long leaseMillis) {
-    Claim known = classify(seen, owner, now);
+    Claim known = classify(seen, owner, now, leaseMillis);
     if (known != null) {
       return known;
     }
     placeLease(key, seen, owner, now, leaseMillis);
-    return classifyRead(readLatest(key), owner, now);
+    return classifyRead(readLatest(key), owner, now, leaseMillis);
   }
 
   /** {@link #claim} for many keys: what needs a lease gets one, then one batched read of them all. */
@@ -302,7 +302,7 @@ final class EntryAccess<V> {
     Claim[] claims = new Claim[keys.size()];
     List<String> placed = new ArrayList<>();
     for (int i = 0; i < claims.length; i++) {
-      claims[i] = classify(seen.get(i), owner, now);
+      claims[i] = classify(seen.get(i), owner, now, leaseMillis);
       if (claims[i] == null) {
         placeLease(keys.get(i), seen.get(i), owner, now, leaseMillis);
         placed.add(keys.get(i).memcachedKey());
@@ -312,7 +312,7 @@ final class EntryAccess<V> {
       Map<String, StoreEntry> found = store.getAll(placed);
       for (int i = 0; i < claims.length; i++) {
         if (claims[i] == null) {
-          claims[i] = classifyRead(codec.decode(keys.get(i), found.get(keys.get(i).memcachedKey())), owner, now);
+          claims[i] = classifyRead(codec.decode(keys.get(i), found.get(keys.get(i).memcachedKey())), owner, now, leaseMillis);
         }
       }
     }
@@ -320,18 +320,18 @@ final class EntryAccess<V> {
   }
 
   /** What {@code seen} means without asking memcached, or null when a lease must be placed. */
-  private static Claim classify(RemoteEntry seen, long owner, long now) {
+  private static Claim classify(RemoteEntry seen, long owner, long now, long leaseMillis) {
     if (seen.isLive(now)) {
       return new Claim(Claim.Kind.WRITTEN, seen);
     }
-    if (seen.isLeaseHeldAt(now)) {
+    if (seen.isLeaseHeldAt(now, leaseMillis)) {
       return new Claim(seen.leaseOwner() == owner ? Claim.Kind.MINE : Claim.Kind.OTHERS, seen);
     }
     return null;
   }
 
-  private static Claim classifyRead(RemoteEntry current, long owner, long now) {
-    Claim claim = classify(current, owner, now);
+  private static Claim classifyRead(RemoteEntry current, long owner, long now, long leaseMillis) {
+    Claim claim = classify(current, owner, now, leaseMillis);
     return claim != null ? claim : new Claim(Claim.Kind.RETRY, current);
   }
 

@@ -28,6 +28,8 @@ final class Lease {
   /** Format version 0x4C ('L') in the flags' version byte, no other bit. */
   static final int FLAGS = 0x4C;
   private static final int LENGTH = 16;
+  /** How far another JVM's clock may run ahead of ours when it sets a lease's deadline. */
+  static final long CLOCK_SKEW_MILLIS = 1_000;
 
   private Lease() {}
 

@@ -180,7 +180,7 @@ final class LoadCoordinator<K, V> {
           case OTHERS -> {
             pause = pause(pause, encoded, giveUpAt);
             current = access.readLatest(encoded);
-            if (!current.isLeaseHeldAt(access.now())) {
+            if (!current.isLeaseHeldAt(access.now(), leaseMillis)) {
               // The other invocation or load ended (stored, removed or released): run on what is there.
               start.mine().finish(null);
               return null;

@@ -47,9 +47,17 @@ final class RemoteEntry {
     return isLease() ? Lease.owner(raw) : 0;
   }
 
-  /** Whether this is a lease whose deadline has not passed at {@code now}. */
-  boolean isLeaseHeldAt(long now) {
-    return isLease() && Lease.deadline(raw) > now;
+  /**
+   * Whether this is a lease whose deadline has not passed at {@code now}. A deadline more than
+   * {@code maxLeaseMillis} (plus a second of clock skew) ahead cannot come from a lease placed by
+   * now, so it is not honoured: a planted lease cannot hold a key for longer than a real one.
+   */
+  boolean isLeaseHeldAt(long now, long maxLeaseMillis) {
+    if (!isLease()) {
+      return false;
+    }
+    long deadline = Lease.deadline(raw);
+    return deadline > now && deadline - now <= maxLeaseMillis + Lease.CLOCK_SKEW_MILLIS;
   }
 
   long cas() {
