@@ -165,6 +165,15 @@ public final class ConsistentHashRing<N> {
     return names.length;
   }
 
+  /** The hashes of the ring's points, in ring order (for tests). */
+  int[] pointHashes() {
+    int[] hashes = new int[points.length];
+    for (int i = 0; i < points.length; i++) {
+      hashes[i] = (int) (points[i] >> 32);
+    }
+    return hashes;
+  }
+
   /** Index of the first point at or after {@code hash}, wrapping past the last point to 0. */
   private int pointIndex(int hash) {
     // Owner bits 0 make this the smallest packed value for the hash, so an exact hit or the
