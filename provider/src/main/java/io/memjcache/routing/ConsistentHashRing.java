@@ -110,11 +110,9 @@ public final class ConsistentHashRing<N> {
     int p = 0;
     for (int i = 0; i < names.length; i++) {
       int virtualNodes = weightsByName.get(names[i]) * POINTS_PER_WEIGHT;
-      PointHasher hasher = new PointHasher(names[i]);
-      for (int v = 0; v < virtualNodes; v++) {
-        hashes[p] = hasher.hash(v);
-        owners[p++] = i;
-      }
+      new PointHasher(names[i]).hashPoints(virtualNodes, hashes, p);
+      Arrays.fill(owners, p, p + virtualNodes, i);
+      p += virtualNodes;
     }
     return sortedByHash(names, nodes, hashes, owners);
   }

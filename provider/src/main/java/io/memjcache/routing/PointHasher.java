@@ -7,13 +7,14 @@ import java.nio.charset.StandardCharsets;
  * exactly as {@link ConsistentHashRing#hash(String)} would (MurmurHash3 x86 32-bit, seed 0), but
  * without building each string: the whole 4-byte blocks of {@code name-} are mixed once, and each
  * point mixes only the rest of the prefix and its decimal digits. A ring of 1,000 nodes has 1.6
- * million points, so this is most of what building it costs. Not thread-safe (one buffer).
+ * million points, and hashing them through strings was most of what building it cost. Not
+ * thread-safe (one buffer); commons-codec's incremental Murmur3 cannot resume from a saved state.
  */
 final class PointHasher {
 
   private static final int C1 = 0xcc9e2d51;
   private static final int C2 = 0x1b873593;
-  /** Room for up to 3 unmixed prefix bytes and the digits of any int. */
+  /** Room for up to 3 unmixed prefix bytes and the digits of any int count. */
   private final byte[] tail = new byte[3 + 10];
 
   private final int prefixLength;
@@ -36,12 +37,30 @@ final class PointHasher {
     System.arraycopy(prefix, blocksEnd, tail, 0, prefixRest);
   }
 
-  /** The hash of {@code name-point}, for a point from 0. */
-  int hash(int point) {
-    int end = prefixRest + digits(point);
-    for (int i = end - 1, rest = point; i >= prefixRest; i--, rest /= 10) {
-      tail[i] = (byte) ('0' + rest % 10);
+  /**
+   * Writes the hashes of points 0 to {@code count - 1} into {@code into} from {@code at}, counting
+   * up in decimal in place rather than formatting each number.
+   */
+  void hashPoints(int count, int[] into, int at) {
+    int end = prefixRest + 1;
+    tail[prefixRest] = '0';
+    for (int point = 0; point < count; point++) {
+      into[at + point] = hashTail(end);
+      int digit = end - 1;
+      while (digit >= prefixRest && tail[digit] == '9') {
+        tail[digit--] = '0';
+      }
+      if (digit >= prefixRest) {
+        tail[digit]++;
+      } else {
+        tail[prefixRest] = '1';
+        tail[end++] = '0';
+      }
     }
+  }
+
+  /** Continues the prefix's hash over {@code tail[0, end)} and finishes it. */
+  private int hashTail(int end) {
     int state = prefixState;
     int blocksEnd = end & ~3;
     for (int i = 0; i < blocksEnd; i += 4) {
@@ -63,14 +82,6 @@ final class PointHasher {
         break;
     }
     return finish(state ^ (prefixLength - prefixRest + end));
-  }
-
-  private static int digits(int point) {
-    int digits = 1;
-    for (int rest = point; rest >= 10; rest /= 10) {
-      digits++;
-    }
-    return digits;
   }
 
   private static int littleEndianInt(byte[] bytes, int at) {

@@ -60,15 +60,20 @@ class RingMatchesReferenceTest {
   }
 
   @Test
-  void pointHashesMatchMurmurOfTheNamedPoint() {
-    Random random = new Random(7);
+  void pointsHashedInSequenceMatchMurmurOfEachNamedPoint() {
+    Random random = new Random(8);
     for (int n = 0; n < 200; n++) {
       String name = randomName(random);
-      PointHasher hasher = new PointHasher(name);
-      for (int v : new int[] {0, 1, 9, 10, 99, 100, 999, 1000, 1599, 1600, 99_999, 159_999,
-          random.nextInt(Integer.MAX_VALUE), Integer.MAX_VALUE}) {
+      // Every name length modulo 4 and digit count comes up; a few reach the heaviest node.
+      int count = n < 3 ? ConsistentHashRing.MAX_WEIGHT * ConsistentHashRing.POINTS_PER_WEIGHT
+          : 1 + random.nextInt(ConsistentHashRing.POINTS_PER_WEIGHT * 2);
+      int[] hashes = new int[count + 2];
+      new PointHasher(name).hashPoints(count, hashes, 1);
+      assertEquals(0, hashes[0]);
+      assertEquals(0, hashes[count + 1]);
+      for (int v = 0; v < count; v++) {
         byte[] expected = (name + "-" + v).getBytes(StandardCharsets.UTF_8);
-        assertEquals(MurmurHash3.hash32x86(expected), hasher.hash(v), name + "-" + v);
+        assertEquals(MurmurHash3.hash32x86(expected), hashes[1 + v], name + "-" + v);
       }
     }
   }
