@@ -66,20 +66,12 @@ final class PointHasher {
     for (int i = 0; i < blocksEnd; i += 4) {
       state = mixBlock(state, littleEndianInt(tail, i));
     }
-    int k = 0;
-    switch (end & 3) {
-      case 3:
-        k ^= (tail[blocksEnd + 2] & 0xff) << 16;
-      // fall through
-      case 2:
-        k ^= (tail[blocksEnd + 1] & 0xff) << 8;
-      // fall through
-      case 1:
-        k ^= tail[blocksEnd] & 0xff;
-        state ^= mixK(k);
-        break;
-      default:
-        break;
+    if (end > blocksEnd) {
+      int k = 0;
+      for (int i = end - 1; i >= blocksEnd; i--) {
+        k = k << 8 | tail[i] & 0xff;
+      }
+      state ^= mixK(k);
     }
     return finish(state ^ (prefixLength - prefixRest + end));
   }
