@@ -346,7 +346,7 @@ final class EntryAccess<V> {
     }
   }
 
-  /** Stores a loaded value in place of {@code target} from {@link #leaseForFill}; CONFLICT if anyone wrote meanwhile. */
+  /** Stores a loaded value in place of {@code target}, the entry a {@link #claim} found or placed; CONFLICT if anyone wrote meanwhile. */
   WriteOutcome fill(EncodedKey key, RemoteEntry target, byte[] bytes, long now) {
     return tryWrite(key, target, false, bytes, now);
   }
