@@ -394,7 +394,8 @@ public final class ClientSettingsResolver {
     return settings;
   }
 
-  static List<ServerAddress> parseServers(String list) {
+  /** Parses a server list as {@code memjcache.servers} takes it: {@code host:port[*weight]}, comma or space separated. */
+  public static List<ServerAddress> parseServers(String list) {
     List<ServerAddress> servers = new ArrayList<>();
     for (String part : list.split("[,\\s]+")) {
       if (!part.isBlank()) {
