@@ -3,12 +3,16 @@ package io.memjcache.store.memcached;
 import io.memjcache.config.ClientSettings;
 import io.memjcache.config.ClusterMember;
 import io.memjcache.routing.ConfiguredNode;
+import io.memjcache.routing.ConsistentHashRing;
 import io.memjcache.routing.RingSessionLocator;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -135,6 +139,7 @@ final class ClusterMembership implements AutoCloseable {
     }
     locator.expect(next);
     connect(added);
+    cleanBeforeRouting(next);
     moved.membershipChanged();
     locator.changeMembership(next);
     members = List.copyOf(next);
@@ -230,6 +235,74 @@ final class ClusterMembership implements AutoCloseable {
       }
       deleter.delete(address, stale);
     }
+  }
+
+  /**
+   * Deletes, on each node that gains keys in {@code next}, its copies of those keys before any
+   * call is routed there: they are from an earlier time the node held them (or from nowhere), and
+   * a manager opened on the new list afterwards, which knows of no change, reads them unguarded.
+   * A node that cannot be listed now is left to the clean-up when the change settles.
+   */
+  private void cleanBeforeRouting(List<ClusterMember> next) {
+    ConsistentHashRing<ClusterMember> before = ring(members);
+    ConsistentHashRing<ClusterMember> after = ring(next);
+    for (ClusterMember node : next) {
+      if (!gainsKeys(node, next)) {
+        continue;
+      }
+      InetSocketAddress address = node.socketAddress();
+      try {
+        if (settings.authenticates()) {
+          if (isMember(node)) {
+            outages.flush(node.name()); // keeps the outage markers stored there
+          } else {
+            client.flushAll(address, settings.operationTimeout().toMillis());
+          }
+          continue;
+        }
+        List<String> stale = new ArrayList<>();
+        for (String wireKey : lister.keysWithPrefix(address, namespacePrefix)) {
+          if (wireKey.equals(OutageTags.untagged(wireKey)) && sameServer(after.nodeFor(wireKey), node)
+              && !sameServer(before.nodeFor(wireKey), node)) {
+            stale.add(wireKey);
+          }
+        }
+        deleter.delete(address, stale);
+      } catch (Exception e) {
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+        }
+        LOG.warn("memcached node {} gains keys but could not be cleaned before the change ({}); it is cleaned when"
+            + " the change settles", node, e.toString());
+      }
+    }
+  }
+
+  /** Whether {@code node} may be the home of a key in {@code next} that lived elsewhere before. */
+  private boolean gainsKeys(ClusterMember node, List<ClusterMember> next) {
+    if (!isMember(node)) {
+      return true; // new, re-addressed or re-weighted
+    }
+    for (ClusterMember member : members) {
+      if (!next.contains(member)) {
+        return true; // a node left or changed: its keys spread over the others
+      }
+    }
+    return false;
+  }
+
+  private static boolean sameServer(ClusterMember a, ClusterMember b) {
+    return a.name().equals(b.name()) && Objects.equals(a.ip(), b.ip());
+  }
+
+  private static ConsistentHashRing<ClusterMember> ring(List<ClusterMember> members) {
+    Map<String, Integer> weights = new LinkedHashMap<>();
+    Map<String, ClusterMember> byName = new HashMap<>();
+    for (ClusterMember member : members) {
+      weights.put(member.name(), member.server().weight());
+      byName.put(member.name(), member);
+    }
+    return ConsistentHashRing.build(weights, byName::get);
   }
 
   /** Whether some key's home is {@code node} now but was not in an unsettled membership. */
