@@ -105,6 +105,7 @@ class MembershipReproTest {
 
       setServers(threeNodes(), first, second);
       awaitSettled(first, second);
+      assertEquals(third(), Membership.routing(b).nodeOf(k), "the key moves to the added node");
       a.put(k, "v2");
       assertTrue(b.remove(k), "the other manager removes the value written after the move");
 
@@ -128,6 +129,7 @@ class MembershipReproTest {
       a.put(k, "v1");
 
       setServers(threeNodes(), first, second);
+      assertEquals(third(), Membership.routing(b).nodeOf(k), "the key moves to the added node");
       b.put(k, "v2");
       setServers(twoNodes(), first, second);
       assertNotEquals("v1", a.get(k), "the old copy was served after a quick add and remove");
@@ -157,6 +159,7 @@ class MembershipReproTest {
 
       setServers(twoNodes(), first, second);
       awaitSettled(first, second);
+      assertNotEquals(third(), Membership.routing(a).nodeOf(changed), "the key leaves the removed node");
       a.put(changed, "v2");
       a.put(removed, "v2");
       assertTrue(b.remove(removed), "the other manager removes the value written while node 3 is out");
