@@ -1,13 +1,17 @@
 package io.memjcache;
 
 import io.memjcache.config.ClientSettings;
+import io.memjcache.config.ClientSettingsResolver;
+import io.memjcache.config.ClusterMember;
 import io.memjcache.event.DetachedThreads;
 import io.memjcache.management.MBeanRegistrar;
 import io.memjcache.store.Store;
 import io.memjcache.store.memcached.XMemcachedStore;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
 
 /**
  * What a CacheManager holds outside the Java heap: its memcached client (with its threads), its
@@ -41,6 +45,21 @@ final class ManagerResources implements Runnable {
       store = DetachedThreads.call("memjcache-connect", () -> XMemcachedStore.connect(settings, clock));
     }
     return store;
+  }
+
+  /** Routes to {@code servers} (a {@code memjcache.servers} list) from now on. */
+  void changeServers(String servers) {
+    List<ClusterMember> members = ClientSettingsResolver.parseServers(servers).stream().map(ClusterMember::of).toList();
+    store().changeMembership(members);
+  }
+
+  /** The nodes routed to now, as a {@code memjcache.servers} list. */
+  String servers() {
+    return store().membership().stream().map(member -> member.server().toString()).collect(Collectors.joining(","));
+  }
+
+  boolean isMembershipSettled() {
+    return store().isMembershipSettled();
   }
 
   /** Runs {@code loadAll} work off the caller's thread, on daemon threads. */

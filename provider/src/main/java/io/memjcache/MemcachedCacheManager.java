@@ -11,6 +11,7 @@ import io.memjcache.near.NearCache;
 import io.memjcache.near.NearCacheStatisticsView;
 import io.memjcache.expiry.ExpiryCalculator;
 import io.memjcache.management.CacheConfigurationBean;
+import io.memjcache.management.ClusterMembershipBean;
 import io.memjcache.management.MBeanRegistrar;
 import io.memjcache.management.MBeanRegistrar.Kind;
 import io.memjcache.spi.ValueSerializer;
@@ -79,6 +80,9 @@ public class MemcachedCacheManager implements CacheManager {
     this.mbeans = new MBeanRegistrar(uri, MBeanRegistrar.loaderId(classLoader));
     this.resources = new ManagerResources(this.settings, clock, mbeans);
     this.cleanable = CLEANER.register(this, resources);
+    ManagerResources held = resources; // the bean must not hold this manager
+    mbeans.register(new ClusterMembershipBean(held::servers, held::changeServers, held::isMembershipSettled),
+        Kind.CLUSTER_MEMBERSHIP, null);
   }
 
   /** Creates the caches the configuration file declares, with the JCache settings it gives them. */
@@ -118,6 +122,36 @@ public class MemcachedCacheManager implements CacheManager {
   /** The resolved client settings of this manager. */
   public ClientSettings getSettings() {
     return settings;
+  }
+
+  /**
+   * Changes the memcached nodes this manager's caches live on, without closing anything: {@code
+   * servers} as {@code memjcache.servers} takes it ({@code host:port[*weight]}, comma separated).
+   * New nodes are connected first (up to the connect timeout); from then on every call routes by
+   * the new ring. Keys whose node changed read as misses where a copy might be stale until the
+   * change settles ({@code memjcache.membership.settle} after the last change, then a clean-up in
+   * the background). Every client of the cluster should apply the same change within the settle
+   * time; see the README's "Changing the cluster". Also a JMX operation ({@code
+   * io.memjcache:type=ClusterMembership}).
+   *
+   * @throws IllegalArgumentException if the list is empty or malformed (nothing changes then)
+   */
+  public void setServers(String servers) {
+    requireOpen();
+    Objects.requireNonNull(servers, "servers");
+    resources.changeServers(servers);
+  }
+
+  /** The memcached nodes routed to now, as a {@code memjcache.servers} list. */
+  public String getServers() {
+    requireOpen();
+    return resources.servers();
+  }
+
+  /** False from a membership change until the keys that moved are ordinary keys again. */
+  public boolean isMembershipSettled() {
+    requireOpen();
+    return resources.isMembershipSettled();
   }
 
   @Override

@@ -34,6 +34,11 @@ public final class KeyCodec {
   }
 
   /** Every memcached key of this cache starts with this. */
+  /** The prefix of every key of every cache in {@code namespace}. */
+  public static String namespacePrefix(String namespace) {
+    return escape(namespace) + ":";
+  }
+
   public String prefix() {
     return prefix;
   }

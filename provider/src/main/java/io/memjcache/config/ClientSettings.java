@@ -25,6 +25,9 @@ import java.util.Objects;
  * @param username SASL PLAIN user name, or empty for no authentication
  * @param password SASL PLAIN password ({@link Secret#NONE} without authentication); prints as
  *     {@code ******}
+ * @param membershipSettle how long after a membership change the keys that moved are handled as
+ *     moved (extra misses, never a stale copy) before the change's clean-up: the window within which
+ *     every client must apply the same change
  */
 public record ClientSettings(
     List<ServerAddress> servers,
@@ -38,7 +41,8 @@ public record ClientSettings(
     boolean readFailureAsMiss,
     Secret integritySecret,
     String username,
-    Secret password) {
+    Secret password,
+    Duration membershipSettle) {
 
   /** Whether the client authenticates (SASL PLAIN). */
   public boolean authenticates() {
@@ -76,6 +80,10 @@ public record ClientSettings(
     }
     if (connectionPoolSize < 1) {
       throw new IllegalArgumentException("connection pool size must be >= 1: " + connectionPoolSize);
+    }
+    Objects.requireNonNull(membershipSettle, "membershipSettle");
+    if (membershipSettle.isNegative()) {
+      throw new IllegalArgumentException("membership settle time must not be negative: " + membershipSettle);
     }
     if (maxCasRetries < 1) {
       throw new IllegalArgumentException("max CAS retries must be >= 1: " + maxCasRetries);

@@ -54,6 +54,8 @@ public final class ClientSettingsResolver {
   /** SASL PLAIN credentials; the password, a secret, is never accepted in a URI either. */
   public static final String USERNAME = "username";
   public static final String PASSWORD = "password";
+  /** How long after a membership change moved keys are handled with care (see README "Changing the cluster"). */
+  public static final String MEMBERSHIP_SETTLE = "membership.settle";
 
   /** Per-cache settings: {@code memjcache.cache.<name>.<setting>}. */
   public static final String CACHE = "cache.";
@@ -79,6 +81,7 @@ public final class ClientSettingsResolver {
           Map.entry(DESERIALIZATION_ALLOWLIST, ""),
           Map.entry(MAX_CAS_RETRIES, "100"),
           Map.entry(READ_FAILURE_AS_MISS, "false"),
+          Map.entry(MEMBERSHIP_SETTLE, "10s"),
           Map.entry(INTEGRITY_SECRET, ""),
           Map.entry(USERNAME, ""),
           Map.entry(PASSWORD, ""));
@@ -105,6 +108,7 @@ public final class ClientSettingsResolver {
   private static final Duration MAX_STALENESS = Duration.ofDays(365);
   /** A load's lease: memcached keeps it for whole seconds, relative lifetimes up to 30 days. */
   private static final Duration MAX_LOAD_LEASE = Duration.ofDays(1);
+  private static final Duration MAX_MEMBERSHIP_SETTLE = Duration.ofHours(1);
 
   /** One place settings come from. */
   private record Layer(String name, Function<String, String> lookup) {}
@@ -180,7 +184,8 @@ public final class ClientSettingsResolver {
         clientSetting(layers, READ_FAILURE_AS_MISS, ClientSettingsResolver::parseBoolean),
         Secret.of(clientSetting(layers, INTEGRITY_SECRET, (v, k) -> v)),
         clientSetting(layers, USERNAME, (v, k) -> v),
-        Secret.of(clientSetting(layers, PASSWORD, (v, k) -> v)));
+        Secret.of(clientSetting(layers, PASSWORD, (v, k) -> v)),
+        clientSetting(layers, MEMBERSHIP_SETTLE, (v, k) -> Durations.parse(v, k, MAX_MEMBERSHIP_SETTLE)));
     Function<String, CacheSettings> caches = name -> cacheSettings(layers, name);
     for (String name : declared) {
       caches.apply(name); // bad values of declared caches fail now, at getCacheManager

@@ -32,7 +32,9 @@ public final class MBeanRegistrar {
     CONFIGURATION("javax.cache", "CacheConfiguration"),
     STATISTICS("javax.cache", "CacheStatistics"),
     /** MemJCache's own (so in its own domain): hits and misses of the local near cache. */
-    NEAR_CACHE_STATISTICS("io.memjcache", "NearCacheStatistics");
+    NEAR_CACHE_STATISTICS("io.memjcache", "NearCacheStatistics"),
+    /** One per manager (registered with a null cache): the memcached nodes it routes to. */
+    CLUSTER_MEMBERSHIP("io.memjcache", "ClusterMembership");
 
     private final String domain;
     private final String type;
@@ -117,7 +119,8 @@ public final class MBeanRegistrar {
   }
 
   static ObjectName name(Kind kind, String manager, String cache) {
-    String text = kind.domain + ":type=" + kind.type + ",CacheManager=" + manager + ",Cache=" + sanitize(cache);
+    String text = kind.domain + ":type=" + kind.type + ",CacheManager=" + manager
+        + (cache == null ? "" : ",Cache=" + sanitize(cache));
     try {
       return new ObjectName(text);
     } catch (MalformedObjectNameException e) {

@@ -1,20 +1,27 @@
 package io.memjcache.routing;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.Objects;
 
 /**
- * A memcached node as configured: its {@code host:port} name, which is its identity on the ring,
- * and its position in the configuration.
+ * A memcached node of a membership: its {@code host:port} name, which is its identity on the ring,
+ * the IP to connect to when the membership's source gave one, and its position in the locator's
+ * table of the moment (indexes are renumbered at every membership change).
+ *
+ * <p>Two nodes are the same server when their names and given IPs are equal: a name whose IP
+ * changed is another server (a restarted pod), whose copies must not be trusted.
  */
-record ConfiguredNode(int index, String name, String host, int port) {
+public record ConfiguredNode(int index, String name, String host, int port, InetAddress ip) {
 
   /**
    * Parses a {@code host:port} name the way xmemcached's {@code AddrUtil} does (the port follows
    * the last colon, so {@code [::1]:11211} works).
    *
+   * @param ip where to connect, or {@code null} to resolve the host
    * @throws IllegalArgumentException if the name is not {@code host:port}
    */
-  static ConfiguredNode parse(int index, String name) {
+  static ConfiguredNode parse(int index, String name, InetAddress ip) {
     if (name == null || name.isBlank() || !name.equals(name.strip())) {
       // A stray space would give this client a different ring from its peers.
       throw new IllegalArgumentException(
@@ -33,11 +40,30 @@ record ConfiguredNode(int index, String name, String host, int port) {
     if (port < 1 || port > 65_535) {
       throw new IllegalArgumentException("Port out of range in node name '" + name + "'");
     }
-    return new ConfiguredNode(index, name, name.substring(0, colon), port);
+    String host = name.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    return new ConfiguredNode(index, name, host, port, ip);
   }
 
-  /** Resolves the host now; the address comes back unresolved if the lookup fails. */
-  InetSocketAddress resolve() {
-    return new InetSocketAddress(host, port);
+  /** This node at another index. */
+  ConfiguredNode at(int newIndex) {
+    return new ConfiguredNode(newIndex, name, host, port, ip);
+  }
+
+  /** Whether {@code other} is the same server: same name, same given IP. */
+  public boolean sameServer(ConfiguredNode other) {
+    return name.equals(other.name) && Objects.equals(ip, other.ip);
+  }
+
+  /** The address to connect to: the given IP, else the host resolved now (unresolved if that fails). */
+  public InetSocketAddress resolve() {
+    return ip != null ? new InetSocketAddress(ip, port) : new InetSocketAddress(host, port);
+  }
+
+  @Override
+  public String toString() {
+    return ip == null ? name : name + "(" + ip.getHostAddress() + ")";
   }
 }

@@ -1,13 +1,16 @@
 package io.memjcache.routing;
 
 import com.google.code.yanf4j.core.Session;
+import io.memjcache.config.ClusterMember;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import net.rubyeye.xmemcached.impl.AbstractMemcachedSessionLocator;
 
 /**
@@ -51,14 +54,22 @@ public final class RingSessionLocator extends AbstractMemcachedSessionLocator {
 
   private static final long NEVER_ADMITTED = -1;
 
-  private final ConsistentHashRing<ConfiguredNode> ring;
-  private final NodeAddresses addresses;
-  private final Map<String, ConfiguredNode> byName;
-  /** Per node: bumped whenever an update finds it without an open session, or with only new ones. */
-  private final AtomicLongArray epochs;
-  /** Per node: the epoch in which it was admitted for untagged keys. */
-  private final AtomicLongArray admitted;
-  private volatile SessionTable table;
+  /** Connection epoch and admission of one node, kept by name across membership changes. */
+  private static final class NodeState {
+    /** Bumped whenever an update finds the node without an open session, or with only new ones. */
+    final AtomicLong epoch = new AtomicLong();
+    /** The epoch in which it was admitted for untagged keys. */
+    final AtomicLong admitted = new AtomicLong(NEVER_ADMITTED);
+  }
+
+  private final Map<String, NodeState> states = new ConcurrentHashMap<>();
+  /** Calls of this thread go to this node whatever the key (clean-up of copies on former homes). */
+  private final ThreadLocal<ConfiguredNode> pinned = new ThreadLocal<>();
+  private volatile RouteTable routes;
+  /** The last session list xmemcached gave; guarded by this. */
+  private Collection<Session> sessions = List.of();
+  /** Members connected ahead of a change (no keys yet); guarded by this. */
+  private List<RouteTable.Members> pending = List.of();
 
   /**
    * Creates a locator for nodes of equal weight.
@@ -78,47 +89,53 @@ public final class RingSessionLocator extends AbstractMemcachedSessionLocator {
    * @throws IllegalArgumentException if there is no node, a malformed name or a weight out of range
    */
   public RingSessionLocator(Map<String, Integer> weightsByName) {
+    this(weightsByName, Map.of());
+  }
+
+  /**
+   * Creates a locator for weighted nodes, some reached at a given IP rather than by resolving
+   * their names.
+   *
+   * @param ipsByName the IP to connect to, for the names that have one
+   */
+  public RingSessionLocator(Map<String, Integer> weightsByName, Map<String, InetAddress> ipsByName) {
     Objects.requireNonNull(weightsByName, "weightsByName");
-    if (weightsByName.isEmpty()) {
-      throw new IllegalArgumentException("At least one memcached node must be configured");
-    }
-    List<ConfiguredNode> nodes = new ArrayList<>();
-    weightsByName.keySet().forEach(name -> nodes.add(ConfiguredNode.parse(nodes.size(), name)));
-    Map<String, ConfiguredNode> byName = new LinkedHashMap<>();
-    nodes.forEach(node -> byName.put(node.name(), node));
-    this.ring = ConsistentHashRing.build(weightsByName, byName::get);
-    this.addresses = new NodeAddresses(nodes);
-    this.byName = Map.copyOf(byName);
-    this.epochs = new AtomicLongArray(nodes.size());
-    this.admitted = new AtomicLongArray(nodes.size());
-    for (int i = 0; i < nodes.size(); i++) {
-      admitted.set(i, NEVER_ADMITTED);
-    }
-    this.table = SessionTable.of(List.of(), addresses);
+    this.routes = RouteTable.of(members(weightsByName, ipsByName), List.of(), List.of(), List.of());
+  }
+
+  /** A locator for {@code members} (names, weights and the IPs some were given). */
+  public static RingSessionLocator of(List<ClusterMember> members) {
+    RouteTable.Members table = members(members);
+    return new RingSessionLocator(table.weights(), table.ips());
   }
 
   /**
    * Returns the session for {@code key}: an open session of the node it belongs on, or a closed
    * one of its home node so that xmemcached fails the call at once; {@code null} for a tagged key
-   * when no other node is live.
+   * when no other node is live, or for a call pinned to a node no longer known.
    */
   @Override
   public Session getSessionByKey(String key) {
     int mark = key.indexOf(TAG_MARK);
     int hash = ConsistentHashRing.hash(mark < 0 ? key : key.substring(0, mark));
-    SessionTable current = table;
-    ConfiguredNode home = ring.nodeForHash(hash);
+    RouteTable current = routes;
+    ConfiguredNode pin = pinned.get();
+    if (pin != null) {
+      ConfiguredNode node = current.find(pin);
+      return node == null ? null : current.table.sessionFor(node, hash);
+    }
+    ConfiguredNode home = current.ring.nodeForHash(hash);
     if (failureMode) {
-      return current.sessionFor(home, hash);
+      return current.table.sessionFor(home, hash);
     }
     if (mark >= 0) {
-      ConfiguredNode standIn = standIn(home, hash, current);
-      return standIn == null ? null : current.sessionFor(standIn, hash);
+      ConfiguredNode standIn = standIn(current, home, hash);
+      return standIn == null ? null : current.table.sessionFor(standIn, hash);
     }
     if (isAdmitted(home) || isControlKey(key)) {
-      return current.sessionFor(home, hash);
+      return current.table.sessionFor(home, hash);
     }
-    return current.closedSessionOf(home);
+    return current.table.closedSessionOf(home);
   }
 
   /**
@@ -128,14 +145,138 @@ public final class RingSessionLocator extends AbstractMemcachedSessionLocator {
    */
   @Override
   public synchronized void updateSessions(Collection<Session> sessions) {
-    SessionTable previous = table;
-    SessionTable next = SessionTable.of(sessions, addresses);
-    for (ConfiguredNode node : addresses.nodes()) {
-      if (!next.test(node) || !next.sharesAnOpenSession(previous, node)) {
-        epochs.incrementAndGet(node.index());
+    this.sessions = List.copyOf(sessions);
+    publish(routes.withSessions(this.sessions));
+  }
+
+  /**
+   * Makes {@code members} known without giving them keys, so that their sessions are recognised
+   * while they connect ahead of {@link #changeMembership}.
+   */
+  public synchronized void expect(List<ClusterMember> members) {
+    pending = List.of(members(members));
+    RouteTable current = routes;
+    publish(RouteTable.of(current.members, current.unsettled, pending, sessions));
+  }
+
+  /**
+   * Routes by the ring of {@code members} from now on. The memberships it replaces stay unsettled
+   * (their nodes reachable, the keys whose node differs between them {@linkplain #isMoved moved})
+   * until {@link #settle}.
+   */
+  public synchronized void changeMembership(List<ClusterMember> members) {
+    RouteTable current = routes;
+    List<RouteTable.Members> unsettled = new ArrayList<>(current.unsettled);
+    unsettled.add(current.members);
+    pending = List.of();
+    publish(RouteTable.of(members(members), unsettled, List.of(), sessions));
+  }
+
+  /**
+   * Forgets the replaced memberships up to the {@code count} oldest: their nodes that are in no
+   * other membership are no longer reachable.
+   */
+  public synchronized void settle(int count) {
+    RouteTable current = routes;
+    List<RouteTable.Members> left = current.unsettled.subList(Math.min(count, current.unsettled.size()), current.unsettled.size());
+    publish(RouteTable.of(current.members, left, pending, sessions));
+  }
+
+  /** How many replaced memberships are unsettled. */
+  public int unsettledCount() {
+    return routes.unsettled.size();
+  }
+
+  /**
+   * Whether {@code key}'s node (its home) differs between the current membership and one not yet
+   * settled: its copies may be stale on its home, and on its former homes.
+   */
+  public boolean isMoved(String key) {
+    RouteTable current = routes;
+    if (current.unsettledRings.isEmpty()) {
+      return false;
+    }
+    int hash = ConsistentHashRing.hash(routingPart(key));
+    ConfiguredNode home = current.ring.nodeForHash(hash);
+    for (ConsistentHashRing<ConfiguredNode> old : current.unsettledRings) {
+      if (!old.nodeForHash(hash).sameServer(home)) {
+        return true;
       }
     }
-    table = next;
+    return false;
+  }
+
+  /** The homes {@code key} had in unsettled memberships, other than its current one. */
+  public List<ConfiguredNode> formerHomes(String key) {
+    RouteTable current = routes;
+    if (current.unsettledRings.isEmpty()) {
+      return List.of();
+    }
+    int hash = ConsistentHashRing.hash(routingPart(key));
+    ConfiguredNode home = current.ring.nodeForHash(hash);
+    List<ConfiguredNode> former = new ArrayList<>(1);
+    for (ConsistentHashRing<ConfiguredNode> old : current.unsettledRings) {
+      ConfiguredNode node = old.nodeForHash(hash);
+      if (!node.sameServer(home) && former.stream().noneMatch(node::sameServer)) {
+        former.add(node);
+      }
+    }
+    return former;
+  }
+
+  /**
+   * Whether some key may have {@code node} as its home now and another node in an unsettled
+   * membership. Conservative: true whenever {@code node} is new or any node left or was reweighted.
+   */
+  public boolean gainsKeys(ConfiguredNode node) {
+    RouteTable current = routes;
+    Map<String, Integer> now = current.members.weights();
+    for (RouteTable.Members old : current.unsettled) {
+      if (!old.ips().equals(current.members.ips())) {
+        return true;
+      }
+      // Adding other nodes only takes keys away from the nodes already there.
+      boolean onlyOthersAdded = old.weights().containsKey(node.name())
+          && old.weights().entrySet().stream().allMatch(e -> e.getValue().equals(now.get(e.getKey())));
+      if (!onlyOthersAdded) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The current home of {@code key}. */
+  public ConfiguredNode homeOf(String key) {
+    return routes.ring.nodeForHash(ConsistentHashRing.hash(routingPart(key)));
+  }
+
+  /** The nodes of the current membership. */
+  public List<ConfiguredNode> currentNodes() {
+    return List.copyOf(routes.byName.values());
+  }
+
+  /**
+   * Runs {@code call} with every call it makes sent to {@code node}, whatever the key: how copies
+   * are reached on a key's former home. A call to a node no longer known fails.
+   */
+  public <T, E extends Exception> T onNode(ConfiguredNode node, PinnedCall<T, E> call) throws E {
+    ConfiguredNode previous = pinned.get();
+    pinned.set(node);
+    try {
+      return call.run();
+    } finally {
+      if (previous == null) {
+        pinned.remove();
+      } else {
+        pinned.set(previous);
+      }
+    }
+  }
+
+  /** A call run by {@link #onNode}. */
+  @FunctionalInterface
+  public interface PinnedCall<T, E extends Exception> {
+    T run() throws E;
   }
 
   /**
@@ -146,12 +287,12 @@ public final class RingSessionLocator extends AbstractMemcachedSessionLocator {
   public String nodeNameFor(String key) {
     int mark = key.indexOf(TAG_MARK);
     int hash = ConsistentHashRing.hash(mark < 0 ? key : key.substring(0, mark));
-    SessionTable current = table;
-    ConfiguredNode home = ring.nodeForHash(hash);
-    if (failureMode || mark < 0 && current.test(home)) {
+    RouteTable current = routes;
+    ConfiguredNode home = current.ring.nodeForHash(hash);
+    if (failureMode || mark < 0 && current.table.test(home)) {
       return home.name();
     }
-    ConfiguredNode standIn = standIn(home, hash, current);
+    ConfiguredNode standIn = standIn(current, home, hash);
     return standIn == null ? null : standIn.name();
   }
 
@@ -163,8 +304,9 @@ public final class RingSessionLocator extends AbstractMemcachedSessionLocator {
     if (failureMode) {
       return null;
     }
-    ConfiguredNode home = ring.nodeForHash(ConsistentHashRing.hash(routingPart(key)));
-    return table.test(home) ? null : home.name();
+    RouteTable current = routes;
+    ConfiguredNode home = current.ring.nodeForHash(ConsistentHashRing.hash(routingPart(key)));
+    return current.table.test(home) ? null : home.name();
   }
 
   /**
@@ -175,8 +317,9 @@ public final class RingSessionLocator extends AbstractMemcachedSessionLocator {
     if (failureMode) {
       return null;
     }
-    ConfiguredNode home = ring.nodeForHash(ConsistentHashRing.hash(routingPart(key)));
-    return table.test(home) && isAdmitted(home) ? null : home.name();
+    RouteTable current = routes;
+    ConfiguredNode home = current.ring.nodeForHash(ConsistentHashRing.hash(routingPart(key)));
+    return current.table.test(home) && isAdmitted(home) ? null : home.name();
   }
 
   /**
@@ -184,9 +327,10 @@ public final class RingSessionLocator extends AbstractMemcachedSessionLocator {
    * {@link #admit} once the node is known to be clean.
    */
   public long openEpoch(String name) {
-    ConfiguredNode node = node(name);
-    long epoch = epochs.get(node.index());
-    return table.test(node) ? epoch : -1;
+    RouteTable current = routes;
+    ConfiguredNode node = node(current, name);
+    long epoch = state(node).epoch.get();
+    return current.table.test(node) ? epoch : -1;
   }
 
   /**
@@ -194,37 +338,54 @@ public final class RingSessionLocator extends AbstractMemcachedSessionLocator {
    * epoch}; does nothing if it has lost them since. Returns whether the node is admitted now.
    */
   public synchronized boolean admit(String name, long epoch) {
-    ConfiguredNode node = node(name);
-    if (epochs.get(node.index()) == epoch) {
-      admitted.set(node.index(), epoch);
+    NodeState state = state(node(routes, name));
+    if (state.epoch.get() == epoch) {
+      state.admitted.set(epoch);
     }
-    return isAdmitted(node);
+    return state.admitted.get() == state.epoch.get();
   }
 
   /** Whether untagged keys of node {@code name} may reach it now. */
   public boolean isAdmitted(String name) {
-    return isAdmitted(node(name));
+    return isAdmitted(node(routes, name));
   }
 
   /** The configured name of {@code key}'s own node, live or not. */
   public String homeNodeName(String key) {
-    return ring.nodeForHash(ConsistentHashRing.hash(routingPart(key))).name();
+    return homeOf(key).name();
   }
 
-  /** Whether the configured node {@code name} has an open session now. */
+  /** Whether the node {@code name} of the current membership has an open session now. */
   public boolean isLive(String name) {
-    ConfiguredNode node = byName.get(name);
-    return node != null && table.test(node);
+    RouteTable current = routes;
+    ConfiguredNode node = current.byName.get(name);
+    return node != null && current.table.test(node);
   }
 
-  /** The configured names, in configuration order. */
+  /** The names of the current membership's nodes. */
   public List<String> nodeNames() {
-    return addresses.nodes().stream().map(ConfiguredNode::name).toList();
+    return List.copyOf(routes.members.weights().keySet());
   }
 
   /** Whether this locator fails over (xmemcached's failure mode off). */
   public boolean failsOver() {
     return !failureMode;
+  }
+
+  /** Bumps the epochs of nodes the new table shows without (or with only new) open sessions, then publishes it. */
+  private void publish(RouteTable next) {
+    RouteTable previous = routes;
+    for (ConfiguredNode node : next.addresses.nodes()) {
+      ConfiguredNode before = previous == null ? null : previous.find(node);
+      if (!next.table.test(node) || before == null || !next.table.sharesAnOpenSession(previous.table, node, before)) {
+        state(node).epoch.incrementAndGet();
+      }
+    }
+    routes = next;
+  }
+
+  private NodeState state(ConfiguredNode node) {
+    return states.computeIfAbsent(node.name(), name -> new NodeState());
   }
 
   private static String routingPart(String key) {
@@ -238,20 +399,48 @@ public final class RingSessionLocator extends AbstractMemcachedSessionLocator {
   }
 
   private boolean isAdmitted(ConfiguredNode node) {
-    return admitted.get(node.index()) == epochs.get(node.index());
+    NodeState state = state(node);
+    return state.admitted.get() == state.epoch.get();
   }
 
   /** The first node after {@code home} on the ring with an open session, never {@code home}. */
-  private ConfiguredNode standIn(ConfiguredNode home, int hash, SessionTable current) {
-    return current.isEmpty() ? null : ring.nodeForHash(hash, node -> node != home && current.test(node));
+  private static ConfiguredNode standIn(RouteTable current, ConfiguredNode home, int hash) {
+    return current.table.isEmpty()
+        ? null
+        : current.ring.nodeForHash(hash, node -> node != home && current.table.test(node));
   }
 
-  private ConfiguredNode node(String name) {
-    ConfiguredNode node = byName.get(name);
+  private static ConfiguredNode node(RouteTable current, String name) {
+    ConfiguredNode node = current.byName.get(name);
     if (node == null) {
       throw new IllegalArgumentException("not a configured memcached node: " + name);
     }
     return node;
+  }
+
+  private static RouteTable.Members members(List<ClusterMember> members) {
+    Objects.requireNonNull(members, "members");
+    Map<String, Integer> weights = new LinkedHashMap<>();
+    Map<String, InetAddress> ips = new LinkedHashMap<>();
+    for (ClusterMember member : members) {
+      if (weights.put(member.name(), member.server().weight()) != null) {
+        throw new IllegalArgumentException("Memcached node named twice: " + member.name());
+      }
+      if (member.ip() != null) {
+        ips.put(member.name(), member.ip());
+      }
+    }
+    return members(weights, ips);
+  }
+
+  private static RouteTable.Members members(Map<String, Integer> weights, Map<String, InetAddress> ips) {
+    if (weights.isEmpty()) {
+      throw new IllegalArgumentException("At least one memcached node must be configured");
+    }
+    for (String name : weights.keySet()) {
+      ConfiguredNode.parse(0, name, null); // refuses a malformed name before anything changes
+    }
+    return new RouteTable.Members(weights, ips);
   }
 
   private static Map<String, Integer> equalWeights(List<String> configuredNames) {

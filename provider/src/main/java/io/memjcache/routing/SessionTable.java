@@ -101,11 +101,14 @@ final class SessionTable implements Predicate<ConfiguredNode> {
     return closedByNode[node.index()];
   }
 
-  /** Whether one of {@code node}'s open sessions here was open in {@code earlier} too. */
-  boolean sharesAnOpenSession(SessionTable earlier, ConfiguredNode node) {
+  /**
+   * Whether one of {@code node}'s open sessions here was open in {@code earlier} too, where the
+   * same server was {@code before} (indexes differ between tables).
+   */
+  boolean sharesAnOpenSession(SessionTable earlier, ConfiguredNode node, ConfiguredNode before) {
     for (Session session : sessionsByNode[node.index()]) {
       if (!session.isClosed()) {
-        for (Session old : earlier.sessionsByNode[node.index()]) {
+        for (Session old : earlier.sessionsByNode[before.index()]) {
           if (old == session) {
             return true;
           }

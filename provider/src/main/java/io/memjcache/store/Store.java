@@ -1,5 +1,6 @@
 package io.memjcache.store;
 
+import io.memjcache.config.ClusterMember;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +55,20 @@ public interface Store extends AutoCloseable {
    * back when the ring changes back.
    */
   void deleteStrayCopies(String prefix);
+
+  /**
+   * Routes by {@code members} from now on, without closing anything; keys whose node changed are
+   * read as misses where a copy might be stale, until the change settles.
+   *
+   * @throws IllegalArgumentException if the list is empty or names a node twice
+   */
+  void changeMembership(List<ClusterMember> members);
+
+  /** The nodes keys are routed to now. */
+  List<ClusterMember> membership();
+
+  /** False from a membership change until its clean-up is done. */
+  boolean isMembershipSettled();
 
   /** The configured name ({@code host:port}) of the node {@code key} routes to. */
   String nodeFor(String key);

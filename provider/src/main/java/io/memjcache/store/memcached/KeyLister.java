@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
 import java.util.concurrent.ThreadLocalRandom;
 import javax.cache.CacheException;
 
@@ -50,7 +51,8 @@ public final class KeyLister {
   private static final long FIRST_BACKOFF_MILLIS = 10;
   private static final long MAX_BACKOFF_MILLIS = 250;
 
-  private final List<InetSocketAddress> nodes;
+  /** The nodes to list, asked at each call: the membership may change. */
+  private final Supplier<List<InetSocketAddress>> nodes;
   private final int timeoutMillis;
   private final Duration busyWait;
   private final Clock clock;
@@ -63,9 +65,21 @@ public final class KeyLister {
     this(nodes, timeout, DEFAULT_BUSY_WAIT, Clock.systemUTC());
   }
 
+  /**
+   * @param nodes gives the memcached nodes to list at each call (on their text-protocol ports)
+   * @param timeout bound on connecting and on each read from a node
+   */
+  public KeyLister(Supplier<List<InetSocketAddress>> nodes, Duration timeout) {
+    this(nodes, timeout, DEFAULT_BUSY_WAIT, Clock.systemUTC());
+  }
+
   /** For tests: how long to retry a busy crawler, and the clock that decides what has expired. */
   KeyLister(List<InetSocketAddress> nodes, Duration timeout, Duration busyWait, Clock clock) {
-    this.nodes = List.copyOf(nodes);
+    this(fixed(nodes), timeout, busyWait, clock);
+  }
+
+  private KeyLister(Supplier<List<InetSocketAddress>> nodes, Duration timeout, Duration busyWait, Clock clock) {
+    this.nodes = requireNonNull(nodes);
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive: " + timeout);
     }
@@ -103,6 +117,7 @@ public final class KeyLister {
    */
   public Map<InetSocketAddress, List<String>> keysByNode(String prefix) {
     requireNonNull(prefix);
+    List<InetSocketAddress> nodes = List.copyOf(this.nodes.get());
     if (nodes.size() <= 1) {
       return nodes.isEmpty() ? Map.of() : Map.of(nodes.get(0), keysWithPrefix(nodes.get(0), prefix));
     }
@@ -141,6 +156,11 @@ public final class KeyLister {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  private static Supplier<List<InetSocketAddress>> fixed(List<InetSocketAddress> nodes) {
+    List<InetSocketAddress> copy = List.copyOf(nodes);
+    return () -> copy;
   }
 
   /**

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import javax.cache.CacheException;
 import net.rubyeye.xmemcached.GetsResponse;
 import net.rubyeye.xmemcached.MemcachedClient;
@@ -46,7 +47,8 @@ final class OutageTags {
   private final MemcachedClient client;
   private final RingSessionLocator locator;
   private final OutageMarkers markers;
-  private final Map<String, InetSocketAddress> addresses;
+  /** The address of each node of the current membership, by name. */
+  private final Function<String, InetSocketAddress> addresses;
   private final long timeoutMillis;
   private final Map<String, Tag> tags = new ConcurrentHashMap<>();
   private final Map<String, Object> admissionLocks = new ConcurrentHashMap<>();
@@ -54,12 +56,12 @@ final class OutageTags {
   /** The tag of one node's outage, the marker version it was read from, and when. */
   private record Tag(String value, long cas, long readAt) {}
 
-  OutageTags(MemcachedClient client, RingSessionLocator locator, Map<String, InetSocketAddress> addresses,
+  OutageTags(MemcachedClient client, RingSessionLocator locator, Function<String, InetSocketAddress> addresses,
       long timeoutMillis) {
     this.client = client;
     this.locator = locator;
     this.markers = new OutageMarkers(client, locator, timeoutMillis);
-    this.addresses = Map.copyOf(addresses);
+    this.addresses = addresses;
     this.timeoutMillis = timeoutMillis;
   }
 
@@ -142,10 +144,10 @@ final class OutageTags {
   }
 
   /** Flushes {@code node}, keeping the markers of other nodes' outages stored there. */
-  private void flush(String node) {
+  void flush(String node) {
     try {
       Map<String, StoreEntry> kept = markers.storedOn(node);
-      client.flushAll(addresses.get(node), timeoutMillis);
+      client.flushAll(addresses.apply(node), timeoutMillis);
       markers.restore(kept);
     } catch (Exception e) {
       if (e instanceof InterruptedException) {

@@ -43,6 +43,16 @@ final class Sasl {
     }
   }
 
+  /** Registers the credentials for a node added at run time, before it is connected. */
+  static void authorize(MemcachedClient client, InetSocketAddress address, String username, Secret password) {
+    String pass = new String(password.bytes(), StandardCharsets.UTF_8);
+    java.util.Map<InetSocketAddress, AuthInfo> all = new java.util.HashMap<>(client.getAuthInfoMap());
+    for (InetSocketAddress variant : variants(address)) {
+      all.put(variant, AuthInfo.plain(username, pass));
+    }
+    client.setAuthInfoMap(all);
+  }
+
   private static Set<InetSocketAddress> variants(InetSocketAddress address) {
     Set<InetSocketAddress> variants = new LinkedHashSet<>();
     variants.add(address);

@@ -1,6 +1,8 @@
 package io.memjcache.store.memcached;
 
+import io.memjcache.codec.KeyCodec;
 import io.memjcache.config.ClientSettings;
+import io.memjcache.config.ClusterMember;
 import io.memjcache.config.ClientSettings.FailureMode;
 import io.memjcache.config.ServerAddress;
 import io.memjcache.routing.RingSessionLocator;
@@ -8,6 +10,7 @@ import io.memjcache.store.Store;
 import io.memjcache.store.StoreEntry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -41,36 +44,44 @@ public final class XMemcachedStore implements Store {
   private final RingSessionLocator locator;
   private final KeyLister keyLister;
   private final NodeDeleter nodeDeleter;
-  /** Configured node names by address, for copies found by listing. */
-  private final Map<InetSocketAddress, String> namesByAddress;
   private final LongSupplier clock;
   private final long timeoutMillis;
   private final OutageTags outages;
+  private final MovedKeys moved;
+  private final ClusterMembership membership;
   private final boolean authenticated;
   private volatile int itemSizeMax;
 
-  private XMemcachedStore(
-      MemcachedClient client, RingSessionLocator locator, KeyLister keyLister, NodeDeleter nodeDeleter,
-      Map<String, InetSocketAddress> addresses, LongSupplier clock, long timeoutMillis, boolean authenticated) {
+  private XMemcachedStore(MemcachedClient client, RingSessionLocator locator, ClientSettings settings,
+      List<ClusterMember> members, LongSupplier clock) {
     this.client = client;
     this.locator = locator;
-    this.keyLister = keyLister;
-    this.nodeDeleter = nodeDeleter;
-    this.namesByAddress = new HashMap<>();
-    addresses.forEach((name, address) -> namesByAddress.put(address, name));
     this.clock = clock;
-    this.timeoutMillis = timeoutMillis;
-    this.outages = new OutageTags(client, locator, addresses, timeoutMillis);
-    this.authenticated = authenticated;
+    this.timeoutMillis = settings.operationTimeout().toMillis();
+    this.authenticated = settings.authenticates();
+    Duration plainSocketTimeout = settings.operationTimeout().plus(settings.connectTimeout());
+    ClusterMembership[] self = new ClusterMembership[1];
+    this.keyLister = new KeyLister(() -> self[0].reachableAddresses(), plainSocketTimeout);
+    this.nodeDeleter = new NodeDeleter(plainSocketTimeout);
+    this.outages = new OutageTags(client, locator, name -> self[0].addressOf(name), timeoutMillis);
+    this.moved = new MovedKeys(client, locator, timeoutMillis);
+    this.membership = new ClusterMembership(client, locator, moved, keyLister, nodeDeleter, outages, settings,
+        KeyCodec.namespacePrefix(settings.namespace()), members);
+    self[0] = membership;
   }
 
   /** Connects a client to the configured nodes. Unreachable nodes are retried in the background. */
   public static XMemcachedStore connect(ClientSettings settings, LongSupplier clock) {
-    List<ServerAddress> servers = settings.servers();
-    List<InetSocketAddress> addresses = servers.stream().map(ServerAddress::toSocketAddress).toList();
-    Map<String, Integer> weights = new java.util.LinkedHashMap<>();
-    servers.forEach(server -> weights.put(server.name(), server.weight()));
-    RingSessionLocator locator = new RingSessionLocator(weights);
+    return connect(settings, settings.servers().stream().map(ClusterMember::of).toList(), clock);
+  }
+
+  /**
+   * Connects a client to {@code members} (discovered rather than configured). Unreachable nodes
+   * are retried in the background.
+   */
+  public static XMemcachedStore connect(ClientSettings settings, List<ClusterMember> members, LongSupplier clock) {
+    List<InetSocketAddress> addresses = members.stream().map(ClusterMember::socketAddress).toList();
+    RingSessionLocator locator = RingSessionLocator.of(members);
     XMemcachedClientBuilder builder = new XMemcachedClientBuilder(addresses);
     builder.setCommandFactory(new BinaryCommandFactory());
     builder.setSessionLocator(locator);
@@ -87,19 +98,27 @@ public final class XMemcachedStore implements Store {
     try {
       MemcachedClient client = builder.build();
       if (settings.authenticates()) {
-        Sasl.verify(client, servers, locator, settings);
+        Sasl.verify(client, members.stream().map(ClusterMember::server).toList(), locator, settings);
       }
-      java.time.Duration plainSocketTimeout = settings.operationTimeout().plus(settings.connectTimeout());
-      Map<String, InetSocketAddress> byName = new java.util.LinkedHashMap<>();
-      for (int i = 0; i < servers.size(); i++) {
-        byName.put(servers.get(i).name(), addresses.get(i));
-      }
-      return new XMemcachedStore(client, locator, new KeyLister(addresses, plainSocketTimeout),
-          new NodeDeleter(plainSocketTimeout), byName, clock, settings.operationTimeout().toMillis(),
-          settings.authenticates());
+      return new XMemcachedStore(client, locator, settings, members, clock);
     } catch (IOException e) {
-      throw new CacheException("cannot start a memcached client for " + servers + ": " + e.getMessage(), e);
+      throw new CacheException("cannot start a memcached client for " + members + ": " + e.getMessage(), e);
     }
+  }
+
+  @Override
+  public void changeMembership(List<ClusterMember> members) {
+    membership.change(members);
+  }
+
+  @Override
+  public List<ClusterMember> membership() {
+    return membership.members();
+  }
+
+  @Override
+  public boolean isMembershipSettled() {
+    return membership.isSettled();
   }
 
   /**
@@ -117,6 +136,32 @@ public final class XMemcachedStore implements Store {
 
   @Override
   public StoreEntry get(String key) {
+    return moved.isMoved(key) ? getMoved(key) : plainGet(key);
+  }
+
+  /** A moved key: see {@link MovedKeys}. */
+  private StoreEntry getMoved(String key) {
+    if (!moved.isClean(key)) {
+      evict(key);
+      return null;
+    }
+    StoreEntry entry = plainGet(key);
+    if (moved.copyOnFormerHomes(key)) {
+      evict(key); // written by a client on the old membership: neither copy can be trusted
+      return null;
+    }
+    return entry;
+  }
+
+  /** Deletes every copy of a moved key; it is clean once its home has answered. */
+  private void evict(String key) {
+    long generation = moved.generation();
+    moved.deleteOnFormerHomes(key);
+    plainDelete(key);
+    moved.markClean(key, generation);
+  }
+
+  private StoreEntry plainGet(String key) {
     try {
       GetsResponse<StoreEntry> response = onWire(key, wire -> client.gets(wire, timeoutMillis, RawTranscoder.INSTANCE));
       if (response == null) {
@@ -130,6 +175,31 @@ public final class XMemcachedStore implements Store {
 
   @Override
   public Map<String, StoreEntry> getAll(Collection<String> keys) {
+    if (keys.isEmpty()) {
+      return Map.of();
+    }
+    if (membership.isSettled()) {
+      return plainGetAll(keys);
+    }
+    List<String> stayed = new ArrayList<>(keys.size());
+    List<String> movedKeys = new ArrayList<>();
+    for (String key : keys) {
+      (moved.isMoved(key) ? movedKeys : stayed).add(key);
+    }
+    if (movedKeys.isEmpty()) {
+      return plainGetAll(keys);
+    }
+    Map<String, StoreEntry> found = new HashMap<>(plainGetAll(stayed));
+    for (String key : movedKeys) {
+      StoreEntry entry = getMoved(key);
+      if (entry != null) {
+        found.put(key, entry);
+      }
+    }
+    return found;
+  }
+
+  private Map<String, StoreEntry> plainGetAll(Collection<String> keys) {
     if (keys.isEmpty()) {
       return Map.of();
     }
@@ -219,6 +289,17 @@ public final class XMemcachedStore implements Store {
 
   @Override
   public void set(String key, int flags, byte[] data, long expiresAt) {
+    if (!moved.isMoved(key)) {
+      plainSet(key, flags, data, expiresAt);
+      return;
+    }
+    long generation = moved.generation();
+    plainSet(key, flags, data, expiresAt);
+    moved.markClean(key, generation);
+    moved.deleteOnFormerHomes(key);
+  }
+
+  private void plainSet(String key, int flags, byte[] data, long expiresAt) {
     checkSize(key, data);
     try {
       StoreEntry entry = new StoreEntry(flags, data, 0);
@@ -232,6 +313,28 @@ public final class XMemcachedStore implements Store {
 
   @Override
   public boolean add(String key, int flags, byte[] data, long expiresAt) {
+    if (!moved.isMoved(key)) {
+      return plainAdd(key, flags, data, expiresAt);
+    }
+    if (!moved.isClean(key)) {
+      evict(key);
+    }
+    return afterConditionalWrite(key, plainAdd(key, flags, data, expiresAt));
+  }
+
+  /**
+   * A conditional write of a moved key that succeeded removes the former homes' copies; finding
+   * one there means a client on the old membership wrote meanwhile, which the condition did not
+   * see: the new value is deleted too, so neither wins silently.
+   */
+  private boolean afterConditionalWrite(String key, boolean written) {
+    if (written && moved.deleteOnFormerHomes(key)) {
+      plainDelete(key);
+    }
+    return written;
+  }
+
+  private boolean plainAdd(String key, int flags, byte[] data, long expiresAt) {
     checkSize(key, data);
     try {
       StoreEntry entry = new StoreEntry(flags, data, 0);
@@ -243,6 +346,11 @@ public final class XMemcachedStore implements Store {
 
   @Override
   public boolean compareAndSet(String key, long cas, int flags, byte[] data, long expiresAt) {
+    boolean written = plainCompareAndSet(key, cas, flags, data, expiresAt);
+    return moved.isMoved(key) ? afterConditionalWrite(key, written) : written;
+  }
+
+  private boolean plainCompareAndSet(String key, long cas, int flags, byte[] data, long expiresAt) {
     checkSize(key, data);
     try {
       StoreEntry entry = new StoreEntry(flags, data, 0);
@@ -254,6 +362,16 @@ public final class XMemcachedStore implements Store {
 
   @Override
   public boolean delete(String key) {
+    if (!moved.isMoved(key)) {
+      return plainDelete(key);
+    }
+    long generation = moved.generation();
+    boolean deleted = plainDelete(key);
+    moved.markClean(key, generation);
+    return moved.deleteOnFormerHomes(key) || deleted;
+  }
+
+  private boolean plainDelete(String key) {
     try {
       return onWire(key, wire -> client.delete(wire, timeoutMillis));
     } catch (TimeoutException | InterruptedException | MemcachedException | RuntimeException e) {
@@ -263,11 +381,16 @@ public final class XMemcachedStore implements Store {
 
   @Override
   public boolean delete(String key, long cas) {
+    boolean deleted;
     try {
-      return onWire(key, wire -> client.delete(wire, cas, timeoutMillis));
+      deleted = onWire(key, wire -> client.delete(wire, cas, timeoutMillis));
     } catch (TimeoutException | InterruptedException | MemcachedException | RuntimeException e) {
       throw failure("delete", key, e);
     }
+    if (deleted && moved.isMoved(key)) {
+      moved.deleteOnFormerHomes(key); // a write there meanwhile comes before this delete
+    }
+    return deleted;
   }
 
   @Override
@@ -287,6 +410,8 @@ public final class XMemcachedStore implements Store {
   @Override
   public void deleteStrayCopies(String prefix) {
     requireListing();
+    Map<InetSocketAddress, String> namesByAddress = new HashMap<>();
+    membership.members().forEach(member -> namesByAddress.put(member.socketAddress(), member.name()));
     keyLister.keysByNode(prefix).forEach((address, keys) -> {
       String node = namesByAddress.get(address);
       nodeDeleter.delete(address, keys.stream().filter(key -> !reachable(node, key)).toList());
@@ -295,6 +420,9 @@ public final class XMemcachedStore implements Store {
 
   /** Whether this client reads {@code wireKey} on {@code node}: its home, or its current stand-in. */
   private boolean reachable(String node, String wireKey) {
+    if (node == null) {
+      return false; // a node that left the membership
+    }
     if (!OutageTags.isTagged(wireKey)) {
       return node.equals(locator.homeNodeName(wireKey));
     }
@@ -316,6 +444,7 @@ public final class XMemcachedStore implements Store {
 
   @Override
   public void close() {
+    membership.close();
     try {
       client.shutdown();
     } catch (IOException e) {
