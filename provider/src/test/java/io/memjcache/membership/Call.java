@@ -4,34 +4,37 @@ package io.memjcache.membership;
  * One logged cache call of a model-checked load test.
  *
  * @param key the key's index
- * @param kind {@link #GET}, {@link #PUT}, {@link #REMOVE} or {@link #INVOKE}
+ * @param kind {@link #GET}, {@link #PUT}, {@link #REMOVE}, {@link #INVOKE} or {@link #GET_ALL} (one
+ *     logged call per key of a getAll, all with the getAll's interval)
  * @param written the value id a put or invoke wrote (0 for get and remove)
  * @param seen what a get or invoke read: a value id, 0 for a miss, {@link #FOREIGN} for a value this
  *     test never writes, -1 for put and remove
  * @param start when the call began (one clock or sequence for every call checked together)
  * @param end when it returned or threw
  * @param error the failure, or null
+ * @param client which manager made the call (for the report)
  */
-record Call(int key, int kind, long written, long seen, long start, long end, String error) {
+record Call(int key, int kind, long written, long seen, long start, long end, String error, int client) {
 
   static final int GET = 0;
   static final int PUT = 1;
   static final int REMOVE = 2;
   static final int INVOKE = 3;
+  static final int GET_ALL = 4;
   static final long FOREIGN = -2;
-  private static final String[] KINDS = {"get", "put", "remove", "invoke"};
+  private static final String[] KINDS = {"get", "put", "remove", "invoke", "getAll"};
 
   boolean failed() {
     return error != null;
   }
 
   boolean writes() {
-    return kind != GET;
+    return kind == PUT || kind == REMOVE || kind == INVOKE;
   }
 
   /** A read that returned (a get, or an invoke's view of the value it replaced). */
   boolean reads() {
-    return (kind == GET || kind == INVOKE) && !failed();
+    return (kind == GET || kind == GET_ALL || kind == INVOKE) && !failed();
   }
 
   /** The value a write left: its id, or 0 for a remove. */
@@ -59,10 +62,11 @@ record Call(int key, int kind, long written, long seen, long start, long end, St
   public String toString() {
     String what = switch (kind) {
       case GET -> "get k" + key + " -> " + valueText(seen);
+      case GET_ALL -> "getAll(.., k" + key + ", ..) k" + key + " -> " + valueText(seen);
       case PUT -> "put k" + key + "=" + valueText(written);
       case REMOVE -> "remove k" + key;
       default -> "invoke k" + key + " " + valueText(seen) + " -> " + valueText(written);
     };
-    return what + " [" + start + ", " + end + "]" + (error == null ? "" : " failed: " + error);
+    return "m" + client + " " + what + " [" + start + ", " + end + "]" + (error == null ? "" : " failed: " + error);
   }
 }

@@ -47,7 +47,7 @@ public final class MembershipWorkerMain {
         logs.add(log);
         int thread = firstThread + t;
         Thread worker = new Thread(
-            () -> CallLoad.run(thread, List.of(cache), keys, log, stop, System::nanoTime, WORKER_LIMIT_MILLIS));
+            () -> CallLoad.run(thread, List.of(cache), 2, keys, log, stop, System::nanoTime, WORKER_LIMIT_MILLIS));
         worker.setDaemon(true);
         worker.start();
         workers.add(worker);
@@ -88,13 +88,13 @@ public final class MembershipWorkerMain {
   static String format(Call call) {
     String error = call.error() == null ? "" : call.error().replaceAll("[\\t\\r\\n]", " ");
     return call.key() + "\t" + call.kind() + "\t" + call.written() + "\t" + call.seen() + "\t"
-        + call.start() + "\t" + call.end() + "\t" + error;
+        + call.start() + "\t" + call.end() + "\t" + call.client() + "\t" + error;
   }
 
   static Call parse(String line) {
-    String[] f = line.split("\t", 7);
-    String error = f.length < 7 || f[6].isEmpty() ? null : f[6];
+    String[] f = line.split("\t", 8);
+    String error = f.length < 8 || f[7].isEmpty() ? null : f[7];
     return new Call(Integer.parseInt(f[0]), Integer.parseInt(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]),
-        Long.parseLong(f[4]), Long.parseLong(f[5]), error);
+        Long.parseLong(f[4]), Long.parseLong(f[5]), error, Integer.parseInt(f[6]));
   }
 }

@@ -11,11 +11,11 @@ import org.junit.jupiter.api.Test;
 class ModelCheckTest {
 
   private static Call put(long value, long start, long end) {
-    return new Call(1, Call.PUT, value, -1, start, end, null);
+    return new Call(1, Call.PUT, value, -1, start, end, null, 0);
   }
 
   private static Call get(long seen, long start, long end) {
-    return new Call(1, Call.GET, 0, seen, start, end, null);
+    return new Call(1, Call.GET, 0, seen, start, end, null, 0);
   }
 
   private static List<String> check(Call... calls) {
@@ -39,26 +39,33 @@ class ModelCheckTest {
 
   @Test
   void aValueRemovedBeforeTheReadBeganIsAViolation() {
-    assertEquals(1, check(put(1, 0, 10), new Call(1, Call.REMOVE, 0, -1, 11, 12, null), get(1, 13, 14)).size());
+    assertEquals(1, check(put(1, 0, 10), new Call(1, Call.REMOVE, 0, -1, 11, 12, null, 0), get(1, 13, 14)).size());
   }
 
   @Test
   void anInvokeSeesOldValuesLikeAGet() {
-    Call invoke = new Call(1, Call.INVOKE, 3, 1, 21, 25, null);
+    Call invoke = new Call(1, Call.INVOKE, 3, 1, 21, 25, null, 0);
     assertEquals(1, check(put(1, 0, 10), put(2, 11, 20), invoke).size());
-    assertEquals(List.of(), check(put(1, 0, 10), new Call(1, Call.INVOKE, 3, 1, 11, 20, null), get(3, 21, 22)));
+    assertEquals(List.of(), check(put(1, 0, 10), new Call(1, Call.INVOKE, 3, 1, 11, 20, null, 0), get(3, 21, 22)));
   }
 
   @Test
   void aFailedWriteMayBeReadButProvesNothing() {
-    Call failed = new Call(1, Call.PUT, 2, -1, 11, 20, "CacheException: timed out");
+    Call failed = new Call(1, Call.PUT, 2, -1, 11, 20, "CacheException: timed out", 0);
     assertEquals(List.of(), check(put(1, 0, 10), failed, get(1, 21, 25), get(2, 21, 25)));
   }
 
   @Test
   void foreignFutureAndOtherKeysValuesAreViolations() {
-    Call otherKey = new Call(2, Call.PUT, 7, -1, 0, 1, null);
+    Call otherKey = new Call(2, Call.PUT, 7, -1, 0, 1, null, 0);
     assertEquals(3, check(put(1, 0, 10), get(Call.FOREIGN, 11, 12), get(5, 11, 12), otherKey, get(7, 2, 3)).size());
     assertEquals(1, check(get(1, 0, 10), put(1, 11, 12)).size());
+  }
+
+  @Test
+  void eachKeyOfAGetAllIsCheckedLikeAGet() {
+    Call stale = new Call(1, Call.GET_ALL, 0, 1, 21, 25, null, 1);
+    Call fresh = new Call(1, Call.GET_ALL, 0, 2, 21, 25, null, 1);
+    assertEquals(1, check(put(1, 0, 10), put(2, 11, 20), stale, fresh).size());
   }
 }

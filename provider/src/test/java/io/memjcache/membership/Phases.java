@@ -22,6 +22,8 @@ final class Phases {
     long hits;
     long errors;
     long errorsAfterSettle;
+    /** False for a phase that only measures (a change applied later than the settle time allows). */
+    boolean promisesNoViolation = true;
     final List<String> violations = new ArrayList<>();
     final List<String> errorSamples = new ArrayList<>();
 
@@ -65,8 +67,8 @@ final class Phases {
     return found;
   }
 
-  /** Model-checks the calls, counts them per phase and prints one line per phase; the violations. */
-  List<String> check(List<Call> calls) {
+  /** Model-checks the calls, counts them per phase and prints one line per phase. */
+  void check(List<Call> calls) {
     List<String> violations = ModelCheck.violations(calls, (read, text) -> {
       Phase phase = of(read);
       phase.violations.add(text + " (" + phase.moment(read) + ")");
@@ -90,23 +92,27 @@ final class Phases {
       }
     }
     for (Phase phase : phases) {
-      System.out.printf("%s phase %s: %d ops, %d misses, %d hits, violations %d, errors %d"
+      System.out.printf("%s phase %s%s: %d ops, %d misses, %d hits, violations %d, errors %d"
               + " (after settle %d); setServers %d ms, settled %d ms after it began%n",
-          tag, phase.name, phase.ops, phase.misses, phase.hits, phase.violations.size(), phase.errors,
+          tag, phase.name, phase.promisesNoViolation ? "" : " (measured, not asserted)", phase.ops, phase.misses, phase.hits, phase.violations.size(), phase.errors,
           phase.errorsAfterSettle, phase.changeMillis, phase.settleMillis);
       phase.violations.stream().limit(3).forEach(v -> System.out.println(tag + "   " + v));
       phase.errorSamples.stream().limit(3).forEach(e -> System.out.println(tag + "   error: " + e));
     }
     System.out.printf("%s total: %d ops, violations %d%n", tag, calls.size(), violations.size());
-    return violations;
   }
 
-  /** The test's verdict: enough load in every phase, no violation, no error once a change settled. */
-  void assertSound(List<String> violations, long minOps, long minHits) {
+  /**
+   * The test's verdict: enough load in every phase, no violation in a phase that promises none,
+   * no error once a change settled.
+   */
+  void assertSound(long minOps, long minHits) {
     for (Phase phase : phases) {
       assertTrue(phase.ops > minOps && phase.hits > minHits,
           "phase " + phase.name + " ran too little load to check anything: " + phase.ops + " ops, " + phase.hits + " hits");
     }
+    List<String> violations = new ArrayList<>();
+    phases.stream().filter(phase -> phase.promisesNoViolation).forEach(phase -> violations.addAll(phase.violations));
     assertEquals(List.of(), violations.subList(0, Math.min(5, violations.size())),
         violations.size() + " reads older than the model allows");
     for (Phase phase : phases) {
