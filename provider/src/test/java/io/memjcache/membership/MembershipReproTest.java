@@ -175,4 +175,54 @@ class MembershipReproTest {
       assertNull(b.get(removed), "a key removed while node 3 was out came back once its return settled");
     }
   }
+
+  /**
+   * As the first test, but nobody touches the key until the change back has settled: no first
+   * touch cleans it, so the clean-up at settling must have deleted the copy left on its old home.
+   */
+  @Test
+  void aKeyUntouchedUntilTheChangeBackSettledNeverServesTheCopyLeftThere() throws Exception {
+    String namespace = Membership.uniqueNamespace();
+    String k = keyHomedOnThird(namespace);
+    try (MemcachedCacheManager first = Membership.manager(twoNodes(), namespace);
+        MemcachedCacheManager second = Membership.manager(twoNodes(), namespace)) {
+      Cache<String, String> a = first.createCache("c", STRINGS);
+      Cache<String, String> b = second.createCache("c", STRINGS);
+      a.put(k, "v1");
+
+      setServers(threeNodes(), first, second);
+      awaitSettled(first, second);
+      a.put(k, "v2");
+
+      setServers(twoNodes(), first, second);
+      awaitSettled(first, second);
+      assertNotEquals("v1", b.get(k), "the copy left on the old home was served once the change back settled");
+      assertNotEquals("v1", a.get(k), "the writer read the copy left on the old home once the change back settled");
+    }
+  }
+
+  /**
+   * Add-remove-add where nobody touches the key while node 3 returns: once the return settled,
+   * node 3's old copy must be gone.
+   */
+  @Test
+  void aNodeThatReturnsNeverServesOldCopiesOfKeysUntouchedUntilItSettled() throws Exception {
+    String namespace = Membership.uniqueNamespace();
+    String k = keyHomedOnThird(namespace);
+    try (MemcachedCacheManager first = Membership.manager(threeNodes(), namespace);
+        MemcachedCacheManager second = Membership.manager(threeNodes(), namespace)) {
+      Cache<String, String> a = first.createCache("c", STRINGS);
+      Cache<String, String> b = second.createCache("c", STRINGS);
+      a.put(k, "v1");
+
+      setServers(twoNodes(), first, second);
+      awaitSettled(first, second);
+      a.put(k, "v2");
+
+      setServers(threeNodes(), first, second);
+      awaitSettled(first, second);
+      assertNotEquals("v1", b.get(k), "node 3 served its old copy once its return settled");
+      assertNotEquals("v1", a.get(k), "node 3 served its old copy to the writer once its return settled");
+    }
+  }
 }
