@@ -225,4 +225,31 @@ class MembershipReproTest {
       assertNotEquals("v1", a.get(k), "node 3 served its old copy to the writer once its return settled");
     }
   }
+
+  /**
+   * Add-remove-add, and a manager opened on the new list while the return settles (a JVM started
+   * with the new configuration): it must not be served node 3's old copy either.
+   */
+  @Test
+  void aManagerOpenedWhileANodeReturnsNeverServesItsOldCopies() throws Exception {
+    String namespace = Membership.uniqueNamespace();
+    String k = keyHomedOnThird(namespace);
+    try (MemcachedCacheManager first = Membership.manager(threeNodes(), namespace);
+        MemcachedCacheManager second = Membership.manager(threeNodes(), namespace)) {
+      Cache<String, String> a = first.createCache("c", STRINGS);
+      a.put(k, "v1");
+
+      setServers(twoNodes(), first, second);
+      awaitSettled(first, second);
+      a.put(k, "v2");
+
+      setServers(threeNodes(), first, second);
+      try (MemcachedCacheManager started = Membership.manager(threeNodes(), namespace)) {
+        Cache<String, String> c = started.createCache("c", STRINGS);
+        assertNotEquals("v1", c.get(k), "a manager opened on [1,2,3] while node 3 returned read its old copy");
+        awaitSettled(first, second);
+        assertNotEquals("v1", c.get(k), "a manager opened on [1,2,3] while node 3 returned read its old copy after it settled");
+      }
+    }
+  }
 }
