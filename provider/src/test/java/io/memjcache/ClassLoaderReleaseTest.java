@@ -106,7 +106,8 @@ class ClassLoaderReleaseTest {
     String namespace = ClusterCaches.uniqueNamespace();
     Set<Thread> before = Set.copyOf(Thread.getAllStackTraces().keySet());
     WeakReference<ClassLoader> loader = runApp(ClusterCaches.uri(CLUSTER, namespace).toString(), false);
-    assertEquals(3, beans(namespace).size(), "statistics, configuration and near-cache beans while the app runs");
+    assertEquals(4, beans(namespace).size(),
+        "statistics, configuration, near-cache and cluster-membership beans while the app runs: " + beans(namespace));
     assertTrue(!threadsStartedSince(before).isEmpty(), "the manager's client runs threads");
     awaitCollected(loader);
     assertNull(loader.get(), "a CacheManager never closed keeps the app's class loader reachable");

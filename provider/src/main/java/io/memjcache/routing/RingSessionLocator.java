@@ -255,6 +255,11 @@ public final class RingSessionLocator extends AbstractMemcachedSessionLocator {
     return List.copyOf(routes.byName.values());
   }
 
+  /** Every node a key may sit on now: the current membership's and those of unsettled ones. */
+  public List<ConfiguredNode> reachableNodes() {
+    return routes.addresses.nodes();
+  }
+
   /**
    * Runs {@code call} with every call it makes sent to {@code node}, whatever the key: how copies
    * are reached on a key's former home. A call to a node no longer known fails.

@@ -85,12 +85,26 @@ final class ClusterMembership implements AutoCloseable {
     return locator.unsettledCount() == 0;
   }
 
-  /** The addresses of every node a key may sit on now: members, and nodes that left but have not settled. */
+  /**
+   * The addresses of the nodes whose keys are listed: the members, and the nodes that left in a
+   * change that has not settled while they are still connected (a dead one holds nothing anyone
+   * reads, and must not fail a listing).
+   */
   List<InetSocketAddress> reachableAddresses() {
     Set<InetSocketAddress> all = new LinkedHashSet<>();
     members.forEach(member -> all.add(member.socketAddress()));
-    locator.currentNodes().forEach(node -> all.add(node.resolve()));
+    Set<InetSocketAddress> connected = new HashSet<>(client.getAvailableServers());
+    for (ConfiguredNode node : locator.reachableNodes()) {
+      InetSocketAddress address = node.resolve();
+      if (connected.contains(address)) {
+        all.add(address);
+      }
+    }
     return List.copyOf(all);
+  }
+
+  private List<InetSocketAddress> knownAddresses() {
+    return locator.reachableNodes().stream().map(ConfiguredNode::resolve).toList();
   }
 
   /** The address of the member named {@code name}, or null. */
@@ -121,8 +135,11 @@ final class ClusterMembership implements AutoCloseable {
     }
     locator.expect(next);
     connect(added);
+    // Before: keys cleaned for the old ring are not clean for the new one. After: nor are those
+    // cleaned while the ring was being switched.
     moved.membershipChanged();
     locator.changeMembership(next);
+    moved.membershipChanged();
     members = List.copyOf(next);
     changes++;
     LOG.info("memcached membership changed to {}; keys that moved are cleaned up in {}", next, settleTime);
@@ -184,10 +201,10 @@ final class ClusterMembership implements AutoCloseable {
       if (change != changes) {
         return;
       }
-      List<InetSocketAddress> before = reachableAddresses();
+      List<InetSocketAddress> before = knownAddresses();
       moved.membershipChanged();
       locator.settle(unsettled);
-      List<InetSocketAddress> after = reachableAddresses();
+      List<InetSocketAddress> after = knownAddresses();
       for (InetSocketAddress gone : before) {
         if (!after.contains(gone)) {
           client.removeServer(gone);

@@ -1,0 +1,150 @@
+package io.memjcache.store.memcached;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.memjcache.config.ClientSettings;
+import io.memjcache.config.ClientSettings.FailureMode;
+import io.memjcache.config.ClusterMember;
+import io.memjcache.config.Secret;
+import io.memjcache.config.ServerAddress;
+import io.memjcache.routing.ConsistentHashRing;
+import io.memjcache.store.Store;
+import io.memjcache.store.StoreEntry;
+import io.memjcache.testing.MemcachedCluster;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Store-level semantics of a key that moves in a membership change, on four real nodes, with
+ * clients that apply the change at different times: no client reads a copy older than the last
+ * write, whether the copy was left on a node the key comes back to or written by a client that
+ * has not applied the change yet.
+ */
+class MovedKeysTest {
+
+  @RegisterExtension static final MemcachedCluster CLUSTER = MemcachedCluster.nodes(4);
+
+  private static final String NAMESPACE = "movedkeys";
+
+  private static List<ClusterMember> members(int count) {
+    return CLUSTER.addresses().subList(0, count).stream()
+        .map(address -> ClusterMember.of(new ServerAddress(address.getHostString(), address.getPort(), 1)))
+        .toList();
+  }
+
+  private static XMemcachedStore connect(int nodes, Duration settle) {
+    List<ServerAddress> servers = members(nodes).stream().map(ClusterMember::server).toList();
+    ClientSettings settings = new ClientSettings(servers, NAMESPACE, Duration.ofSeconds(1), Duration.ofSeconds(2), 1,
+        FailureMode.FAIL_FAST, List.of(), 10, false, Secret.NONE, "", Secret.NONE, settle);
+    return XMemcachedStore.connect(settings, System::currentTimeMillis);
+  }
+
+  /** A key whose home is the 4th node with four nodes (so it lives elsewhere with three). */
+  private static String keyMovingToFourth(String label) {
+    Map<String, Integer> weights = new LinkedHashMap<>();
+    members(4).forEach(member -> weights.put(member.name(), 1));
+    ConsistentHashRing<String> ring = ConsistentHashRing.build(weights, Function.identity());
+    String fourth = members(4).get(3).name();
+    for (int i = 0; ; i++) {
+      String key = NAMESPACE + ":c:" + label + i;
+      if (ring.nodeFor(key).equals(fourth)) {
+        return key;
+      }
+    }
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String text(StoreEntry entry) {
+    return entry == null ? null : new String(entry.data(), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aWriteByAClientOnTheOldMembershipIsNeverHiddenByTheNewHome() {
+    String key = keyMovingToFourth("lag");
+    try (XMemcachedStore early = connect(3, Duration.ofSeconds(30)); XMemcachedStore late = connect(3, Duration.ofSeconds(30))) {
+      late.set(key, 0, bytes("v1"), Store.NEVER);
+      early.changeMembership(members(4));
+      assertFalse(early.isMembershipSettled());
+      assertNull(early.get(key), "first touch of a moved key: a miss, every copy deleted");
+      early.set(key, 0, bytes("v2"), Store.NEVER);
+      assertEquals("v2", text(early.get(key)));
+      assertNull(late.get(key), "the early client's write deleted the copy on the old home");
+      late.set(key, 0, bytes("v3"), Store.NEVER); // still on the old membership: lands on the old home
+      assertNull(early.get(key), "v2 on the new home is older than v3 on the old one: a miss, not v2");
+      late.changeMembership(members(4));
+      assertNull(late.get(key));
+      late.set(key, 0, bytes("v4"), Store.NEVER);
+      assertEquals("v4", text(early.get(key)));
+      assertEquals("v4", text(late.get(key)));
+    }
+  }
+
+  @Test
+  void aCopyLeftOnANodeTheKeyReturnsToIsNeverServed() throws Exception {
+    String key = keyMovingToFourth("back");
+    try (XMemcachedStore store = connect(4, Duration.ZERO); XMemcachedStore other = connect(4, Duration.ZERO)) {
+      store.set(key, 0, bytes("old"), Store.NEVER); // on the 4th node
+      store.changeMembership(members(3));
+      other.changeMembership(members(3));
+      other.set(key, 0, bytes("new"), Store.NEVER);
+      other.delete(key);
+      awaitSettled(store);
+      awaitSettled(other);
+      store.changeMembership(members(4)); // the 4th node still holds "old"
+      other.changeMembership(members(4));
+      assertNull(store.get(key), "the copy the key left on the 4th node predates its removal");
+      assertNull(other.get(key));
+      awaitSettled(store);
+      awaitSettled(other);
+      assertNull(store.get(key));
+    }
+  }
+
+  @Test
+  void settlingCleansTheNewHomeOfOlderCopies() throws Exception {
+    String key = keyMovingToFourth("settle");
+    try (XMemcachedStore writer = connect(4, Duration.ZERO); XMemcachedStore store = connect(3, Duration.ZERO)) {
+      writer.set(key, 0, bytes("ancient"), Store.NEVER); // on the 4th node, before the store knew it
+      store.changeMembership(members(4));
+      awaitSettled(store);
+      assertNull(store.get(key), "the clean-up deleted the copy the 4th node held before the change");
+      store.set(key, 0, bytes("fresh"), Store.NEVER);
+      assertEquals("fresh", text(store.get(key)));
+    }
+  }
+
+  @Test
+  void conditionalWritesOfAMovedKeyNeverWinOverALaggingWrite() {
+    String key = keyMovingToFourth("cas");
+    try (XMemcachedStore early = connect(3, Duration.ofSeconds(30)); XMemcachedStore late = connect(3, Duration.ofSeconds(30))) {
+      early.changeMembership(members(4));
+      assertTrue(early.add(key, 0, bytes("a1"), Store.NEVER));
+      StoreEntry read = early.get(key);
+      assertEquals("a1", text(read));
+      late.set(key, 0, bytes("lagging"), Store.NEVER); // old home: the condition below cannot see it
+      assertTrue(early.compareAndSet(key, read.cas(), 0, bytes("a2"), Store.NEVER));
+      assertNull(early.get(key), "the CAS found a newer write on the old home: neither value survives");
+      assertNull(late.get(key));
+    }
+  }
+
+  private static void awaitSettled(XMemcachedStore store) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!store.isMembershipSettled()) {
+      assertTrue(System.nanoTime() < deadline, "the membership change did not settle within 20 s");
+      Thread.sleep(20);
+    }
+  }
+}
