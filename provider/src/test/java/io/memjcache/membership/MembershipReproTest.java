@@ -252,4 +252,32 @@ class MembershipReproTest {
       }
     }
   }
+
+  /**
+   * The window: the first manager has applied [1,2,3], the second applies it a moment later
+   * (well within the settle time). A value the first wrote on node 3 and the second then removed
+   * (on the key's former home, where it still routes) must read as removed, through both.
+   */
+  @Test
+  void aRemoveByAManagerNotYetChangedIsNotLost() throws Exception {
+    String namespace = Membership.uniqueNamespace();
+    String k = keyHomedOnThird(namespace);
+    try (MemcachedCacheManager first = Membership.manager(twoNodes(), namespace);
+        MemcachedCacheManager second = Membership.manager(twoNodes(), namespace)) {
+      Cache<String, String> a = first.createCache("c", STRINGS);
+      Cache<String, String> b = second.createCache("c", STRINGS);
+      a.put(k, "v1");
+
+      setServers(threeNodes(), first);
+      a.put(k, "v2");
+      assertEquals(third(), Membership.routing(a).nodeOf(k), "the key moves to the added node");
+      assertNotEquals(third(), Membership.routing(b).nodeOf(k), "the second manager still routes by [1,2]");
+      b.remove(k);
+      assertNull(a.get(k), "the value removed by the manager still on [1,2] was read by the manager on [1,2,3]");
+      setServers(threeNodes(), second);
+      assertNull(b.get(k), "the value removed before the second manager changed came back after its change");
+      awaitSettled(first, second);
+      assertNull(a.get(k), "the removed value came back once the change settled");
+    }
+  }
 }
