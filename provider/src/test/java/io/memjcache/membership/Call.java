@@ -22,7 +22,6 @@ record Call(int key, int kind, long written, long seen, long start, long end, St
   static final int INVOKE = 3;
   static final int GET_ALL = 4;
   static final long FOREIGN = -2;
-  private static final String[] KINDS = {"get", "put", "remove", "invoke", "getAll"};
 
   boolean failed() {
     return error != null;
@@ -35,11 +34,6 @@ record Call(int key, int kind, long written, long seen, long start, long end, St
   /** A read that returned (a get, or an invoke's view of the value it replaced). */
   boolean reads() {
     return (kind == GET || kind == GET_ALL || kind == INVOKE) && !failed();
-  }
-
-  /** The value a write left: its id, or 0 for a remove. */
-  long left() {
-    return kind == REMOVE ? 0 : written;
   }
 
   static String valueText(long id) {
