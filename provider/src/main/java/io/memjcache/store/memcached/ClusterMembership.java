@@ -135,11 +135,8 @@ final class ClusterMembership implements AutoCloseable {
     }
     locator.expect(next);
     connect(added);
-    // Before: keys cleaned for the old ring are not clean for the new one. After: nor are those
-    // cleaned while the ring was being switched.
     moved.membershipChanged();
     locator.changeMembership(next);
-    moved.membershipChanged();
     members = List.copyOf(next);
     changes++;
     LOG.info("memcached membership changed to {}; keys that moved are cleaned up in {}", next, settleTime);

@@ -139,26 +139,20 @@ public final class XMemcachedStore implements Store {
     return moved.isMoved(key) ? getMoved(key) : plainGet(key);
   }
 
-  /** A moved key: see {@link MovedKeys}. */
+  /** A moved key: its copies must agree (see {@link MovedKeys}). */
   private StoreEntry getMoved(String key) {
-    if (!moved.isClean(key)) {
-      evict(key);
-      return null;
-    }
     StoreEntry entry = plainGet(key);
-    if (moved.copyOnFormerHomes(key)) {
-      evict(key); // written by a client on the old membership: neither copy can be trusted
-      return null;
+    if (moved.agree(key, entry)) {
+      return entry;
     }
-    return entry;
+    evict(key); // a lagging client wrote or removed it on a former home, or a copy is from another era
+    return null;
   }
 
-  /** Deletes every copy of a moved key; it is clean once its home has answered. */
+  /** Deletes every copy of a moved key. */
   private void evict(String key) {
-    long generation = moved.generation();
-    moved.deleteOnFormerHomes(key);
+    moved.delete(key);
     plainDelete(key);
-    moved.markClean(key, generation);
   }
 
   private StoreEntry plainGet(String key) {
@@ -293,10 +287,8 @@ public final class XMemcachedStore implements Store {
       plainSet(key, flags, data, expiresAt);
       return;
     }
-    long generation = moved.generation();
     plainSet(key, flags, data, expiresAt);
-    moved.markClean(key, generation);
-    moved.deleteOnFormerHomes(key);
+    moved.set(key, new StoreEntry(flags, data, 0), exptime(key, expiresAt));
   }
 
   private void plainSet(String key, int flags, byte[] data, long expiresAt) {
@@ -316,22 +308,13 @@ public final class XMemcachedStore implements Store {
     if (!moved.isMoved(key)) {
       return plainAdd(key, flags, data, expiresAt);
     }
-    if (!moved.isClean(key)) {
-      evict(key);
+    if (!plainAdd(key, flags, data, expiresAt)) {
+      return false;
     }
-    return afterConditionalWrite(key, plainAdd(key, flags, data, expiresAt));
-  }
-
-  /**
-   * A conditional write of a moved key that succeeded removes the former homes' copies; finding
-   * one there means a client on the old membership wrote meanwhile, which the condition did not
-   * see: the new value is deleted too, so neither wins silently.
-   */
-  private boolean afterConditionalWrite(String key, boolean written) {
-    if (written && moved.deleteOnFormerHomes(key)) {
-      plainDelete(key);
+    if (!moved.add(key, new StoreEntry(flags, data, 0), exptime(key, expiresAt))) {
+      evict(key); // a lagging client holds the key on a former home: neither copy wins silently
     }
-    return written;
+    return true;
   }
 
   private boolean plainAdd(String key, int flags, byte[] data, long expiresAt) {
@@ -347,7 +330,10 @@ public final class XMemcachedStore implements Store {
   @Override
   public boolean compareAndSet(String key, long cas, int flags, byte[] data, long expiresAt) {
     boolean written = plainCompareAndSet(key, cas, flags, data, expiresAt);
-    return moved.isMoved(key) ? afterConditionalWrite(key, written) : written;
+    if (written && moved.isMoved(key) && !moved.compareAndSet(key, cas, new StoreEntry(flags, data, 0), exptime(key, expiresAt))) {
+      evict(key); // a former home changed since the read this write is based on
+    }
+    return written;
   }
 
   private boolean plainCompareAndSet(String key, long cas, int flags, byte[] data, long expiresAt) {
@@ -365,10 +351,8 @@ public final class XMemcachedStore implements Store {
     if (!moved.isMoved(key)) {
       return plainDelete(key);
     }
-    long generation = moved.generation();
     boolean deleted = plainDelete(key);
-    moved.markClean(key, generation);
-    return moved.deleteOnFormerHomes(key) || deleted;
+    return moved.delete(key) || deleted;
   }
 
   private boolean plainDelete(String key) {
@@ -388,7 +372,7 @@ public final class XMemcachedStore implements Store {
       throw failure("delete", key, e);
     }
     if (deleted && moved.isMoved(key)) {
-      moved.deleteOnFormerHomes(key); // a write there meanwhile comes before this delete
+      moved.delete(key); // a write there meanwhile comes before this delete
     }
     return deleted;
   }

@@ -77,11 +77,12 @@ class MovedKeysTest {
       late.set(key, 0, bytes("v1"), Store.NEVER);
       early.changeMembership(members(4));
       assertFalse(early.isMembershipSettled());
-      assertNull(early.get(key), "first touch of a moved key: a miss, every copy deleted");
+      assertNull(early.get(key), "the new home has no copy, the old one has: they disagree, a miss");
+      assertNull(late.get(key), "and both copies are gone");
       early.set(key, 0, bytes("v2"), Store.NEVER);
       assertEquals("v2", text(early.get(key)));
-      assertNull(late.get(key), "the early client's write deleted the copy on the old home");
-      late.set(key, 0, bytes("v3"), Store.NEVER); // still on the old membership: lands on the old home
+      assertEquals("v2", text(late.get(key)), "the write is mirrored to the old home, where the late client reads");
+      late.set(key, 0, bytes("v3"), Store.NEVER); // still on the old membership: lands on the old home only
       assertNull(early.get(key), "v2 on the new home is older than v3 on the old one: a miss, not v2");
       late.changeMembership(members(4));
       assertNull(late.get(key));
@@ -92,17 +93,33 @@ class MovedKeysTest {
   }
 
   @Test
+  void aRemoveByAClientOnTheOldMembershipIsNeverUndone() {
+    String key = keyMovingToFourth("remove");
+    try (XMemcachedStore early = connect(3, Duration.ofSeconds(30)); XMemcachedStore late = connect(3, Duration.ofSeconds(30))) {
+      early.changeMembership(members(4));
+      early.set(key, 0, bytes("v1"), Store.NEVER);
+      StoreEntry seen = late.get(key);
+      assertEquals("v1", text(seen));
+      assertTrue(late.delete(key, seen.cas()), "the late client removes the mirrored copy");
+      assertNull(early.get(key), "removed after v1 was written: v1 must not come back from the new home");
+      early.set(key, 0, bytes("v2"), Store.NEVER);
+      late.delete(key);
+      assertNull(early.get(key), "a blind remove on the old home too");
+    }
+  }
+
+  @Test
   void aCopyLeftOnANodeTheKeyReturnsToIsNeverServed() throws Exception {
     String key = keyMovingToFourth("back");
     try (XMemcachedStore store = connect(4, Duration.ZERO); XMemcachedStore other = connect(4, Duration.ZERO)) {
       store.set(key, 0, bytes("old"), Store.NEVER); // on the 4th node
       store.changeMembership(members(3));
       other.changeMembership(members(3));
-      other.set(key, 0, bytes("new"), Store.NEVER);
-      other.delete(key);
       awaitSettled(store);
       awaitSettled(other);
-      store.changeMembership(members(4)); // the 4th node still holds "old"
+      other.set(key, 0, bytes("new"), Store.NEVER); // on its home among three; the 4th node keeps "old"
+      other.delete(key);
+      store.changeMembership(members(4));
       other.changeMembership(members(4));
       assertNull(store.get(key), "the copy the key left on the 4th node predates its removal");
       assertNull(other.get(key));
@@ -116,10 +133,14 @@ class MovedKeysTest {
   void settlingCleansTheNewHomeOfOlderCopies() throws Exception {
     String key = keyMovingToFourth("settle");
     try (XMemcachedStore writer = connect(4, Duration.ZERO); XMemcachedStore store = connect(3, Duration.ZERO)) {
-      writer.set(key, 0, bytes("ancient"), Store.NEVER); // on the 4th node, before the store knew it
+      store.set(key, 0, bytes("ancient"), Store.NEVER); // its home among three
+      writer.set(key, 0, bytes("ancient"), Store.NEVER); // the same bytes on the 4th node: they agree
       store.changeMembership(members(4));
+      assertEquals("ancient", text(store.get(key)), "equal copies are one value, served while moved");
+      store.delete(key); // ... and removed, on the 4th node and its former home
+      writer.set(key, 0, bytes("ancient"), Store.NEVER); // a copy the 4th node holds from before
       awaitSettled(store);
-      assertNull(store.get(key), "the clean-up deleted the copy the 4th node held before the change");
+      assertNull(store.get(key), "the clean-up deleted the copy the 4th node held from before the change");
       store.set(key, 0, bytes("fresh"), Store.NEVER);
       assertEquals("fresh", text(store.get(key)));
     }
@@ -137,6 +158,8 @@ class MovedKeysTest {
       assertTrue(early.compareAndSet(key, read.cas(), 0, bytes("a2"), Store.NEVER));
       assertNull(early.get(key), "the CAS found a newer write on the old home: neither value survives");
       assertNull(late.get(key));
+      assertTrue(early.add(key, 0, bytes("a3"), Store.NEVER));
+      assertEquals("a3", text(late.get(key)), "an add is mirrored too");
     }
   }
 
