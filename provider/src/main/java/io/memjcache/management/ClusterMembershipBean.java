@@ -26,7 +26,7 @@ public final class ClusterMembershipBean implements ClusterMembershipMXBean {
   }
 
   @Override
-  public void setServers(String servers) {
+  public void changeServers(String servers) {
     change.accept(servers);
   }
 

@@ -13,7 +13,7 @@ public interface ClusterMembershipMXBean {
    * Routes to these nodes from now on (same format as {@code memjcache.servers}); see the README's
    * "Changing the cluster" for what happens to the keys that move.
    */
-  void setServers(String servers);
+  void changeServers(String servers);
 
   /** False from a change until the keys that moved are ordinary keys again. */
   boolean isSettled();
