@@ -25,6 +25,9 @@ import java.util.Objects;
  * @param username SASL PLAIN user name, or empty for no authentication
  * @param password SASL PLAIN password ({@link Secret#NONE} without authentication); prints as
  *     {@code ******}
+ * @param discovery where the nodes are discovered at run time, or {@code null} for the static
+ *     {@code servers}; with discovery, {@code servers} is empty (the first answer of the source is
+ *     the membership)
  */
 public record ClientSettings(
     List<ServerAddress> servers,
@@ -38,7 +41,13 @@ public record ClientSettings(
     boolean readFailureAsMiss,
     Secret integritySecret,
     String username,
-    Secret password) {
+    Secret password,
+    DiscoverySettings discovery) {
+
+  /** Whether the membership is discovered at run time rather than the static {@link #servers()}. */
+  public boolean discovers() {
+    return discovery != null;
+  }
 
   /** Whether the client authenticates (SASL PLAIN). */
   public boolean authenticates() {
@@ -61,8 +70,12 @@ public record ClientSettings(
           "memjcache.integrity.secret is too short: at least " + MIN_SECRET_LENGTH + " bytes are required");
     }
     Objects.requireNonNull(servers, "servers");
-    if (servers.isEmpty()) {
+    if (discovery == null && servers.isEmpty()) {
       throw new IllegalArgumentException("at least one memcached server is required");
+    }
+    if (discovery != null && !servers.isEmpty()) {
+      throw new IllegalArgumentException(
+          "memjcache.servers and memjcache.discovery exclude each other: the discovered nodes are the membership");
     }
     servers = List.copyOf(servers);
     deserializationAllowlist = List.copyOf(deserializationAllowlist);

@@ -54,6 +54,9 @@ public final class ClientSettingsResolver {
   /** SASL PLAIN credentials; the password, a secret, is never accepted in a URI either. */
   public static final String USERNAME = "username";
   public static final String PASSWORD = "password";
+  /** {@code dns:<name>:<port>} or {@code elasticache:<host>:<port>}; empty: the static servers. */
+  public static final String DISCOVERY = "discovery";
+  public static final String DISCOVERY_INTERVAL = "discovery.interval";
 
   /** Per-cache settings: {@code memjcache.cache.<name>.<setting>}. */
   public static final String CACHE = "cache.";
@@ -81,7 +84,9 @@ public final class ClientSettingsResolver {
           Map.entry(READ_FAILURE_AS_MISS, "false"),
           Map.entry(INTEGRITY_SECRET, ""),
           Map.entry(USERNAME, ""),
-          Map.entry(PASSWORD, ""));
+          Map.entry(PASSWORD, ""),
+          Map.entry(DISCOVERY, ""),
+          Map.entry(DISCOVERY_INTERVAL, "10s"));
 
   /** Every per-cache setting with its default (null: none). */
   private static final Map<String, String> CACHE_DEFAULTS = new HashMap<>();
@@ -168,8 +173,9 @@ public final class ClientSettingsResolver {
     }
     layers.add(new Layer("system properties", system::getProperty));
 
+    DiscoverySettings discovery = discovery(layers);
     ClientSettings settings = new ClientSettings(
-        clientSetting(layers, SERVERS, (v, k) -> parseServers(v)),
+        discovery == null ? clientSetting(layers, SERVERS, (v, k) -> parseServers(v)) : List.of(),
         clientSetting(layers, NAMESPACE, ClientSettingsResolver::nonEmpty),
         Duration.ofMillis(clientSetting(layers, OPERATION_TIMEOUT_MILLIS, (v, k) -> parseNumber(v, k, 1, MAX_INT))),
         Duration.ofMillis(clientSetting(layers, CONNECT_TIMEOUT_MILLIS, (v, k) -> parseNumber(v, k, 1, MAX_INT))),
@@ -180,13 +186,50 @@ public final class ClientSettingsResolver {
         clientSetting(layers, READ_FAILURE_AS_MISS, ClientSettingsResolver::parseBoolean),
         Secret.of(clientSetting(layers, INTEGRITY_SECRET, (v, k) -> v)),
         clientSetting(layers, USERNAME, (v, k) -> v),
-        Secret.of(clientSetting(layers, PASSWORD, (v, k) -> v)));
+        Secret.of(clientSetting(layers, PASSWORD, (v, k) -> v)),
+        discovery);
     Function<String, CacheSettings> caches = name -> cacheSettings(layers, name);
     for (String name : declared) {
       caches.apply(name); // bad values of declared caches fail now, at getCacheManager
     }
     caches.apply(DEFAULT_CACHE);
     return new ManagerSettings(settings, caches, declared);
+  }
+
+  /**
+   * {@code memjcache.discovery} with its interval, or null when the servers are static. The
+   * interval is checked even then, so a bad value never waits for discovery to be switched on.
+   */
+  private DiscoverySettings discovery(List<Layer> layers) {
+    Duration interval = clientSetting(layers, DISCOVERY_INTERVAL, (v, k) -> {
+      Duration d = Durations.parse(v, k, DiscoverySettings.MAX_INTERVAL);
+      if (d.compareTo(DiscoverySettings.MIN_INTERVAL) < 0) {
+        throw new IllegalArgumentException("bad duration '" + v + "' for " + k + ": expected from 100ms to 1d");
+      }
+      return d;
+    });
+    DiscoverySettings discovery = clientSetting(layers, DISCOVERY,
+        (v, k) -> v.isBlank() ? null : DiscoverySettings.parse(v, interval, k));
+    if (discovery != null) {
+      String servers = explicitlySet(layers, SERVERS);
+      if (servers != null) {
+        throw new IllegalArgumentException(
+            PREFIX + DISCOVERY + " and " + PREFIX + SERVERS + " (set in " + servers + ") exclude each other:"
+                + " the discovered nodes are the membership; remove one of them");
+      }
+    }
+    return discovery;
+  }
+
+  /** Where client setting {@code key} is given (not defaulted), or null. */
+  private String explicitlySet(List<Layer> layers, String key) {
+    for (Layer layer : layers) {
+      if (layer.lookup().apply(PREFIX + key) != null) {
+        return layer.name();
+      }
+    }
+    String name = environmentName(key);
+    return environment.apply(name) == null ? null : "environment variable " + name;
   }
 
   /**

@@ -116,6 +116,6 @@ class ConfigurationFileTest {
     assertEquals("127.0.0.1:11211", settings.client().servers().get(0).name());
     Properties parsed = new Properties();
     parsed.load(new java.io.StringReader(active));
-    assertEquals(21, parsed.size(), "every setting appears once: " + parsed.keySet());
+    assertEquals(23, parsed.size(), "every setting appears once: " + parsed.keySet());
   }
 }
