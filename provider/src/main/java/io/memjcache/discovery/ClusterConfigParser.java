@@ -95,7 +95,7 @@ final class ClusterConfigParser {
       throw new IOException("bad port in node " + Excerpt.of(entry) + ": expected 1 to 65535");
     }
     int port = Integer.parseInt(parts[2]);
-    InetAddress ip = ipText.isEmpty() ? null : literal(ipText, entry);
+    InetAddress ip = ipText.isEmpty() ? null : literal(ipText, entry, "ip");
     if (host.isEmpty()) {
       if (ip == null) {
         throw new IOException("bad node " + Excerpt.of(entry) + ": neither a host nor an ip");
@@ -104,7 +104,7 @@ final class ClusterConfigParser {
     }
     ServerAddress server;
     if (host.indexOf(':') >= 0) {
-      literal(host, entry); // an IPv6 host must be a valid literal
+      literal(host, entry, "host"); // an IPv6 host must be a valid literal
       server = ServerAddress.parse("[" + host + "]:" + port); // its canonical form names it
     } else if (HOST_NAME.matcher(host).matches()) {
       server = new ServerAddress(host, port, 1);
@@ -115,16 +115,16 @@ final class ClusterConfigParser {
   }
 
   /** An IP literal, parsed without any name lookup. */
-  private static InetAddress literal(String text, String entry) throws IOException {
+  private static InetAddress literal(String text, String entry, String what) throws IOException {
     boolean v4 = IPV4.matcher(text).matches();
     if (!v4 && !(text.indexOf(':') >= 0 && IPV6.matcher(text).matches())) {
-      throw new IOException("bad ip in node " + Excerpt.of(entry) + ": expected an IPv4 or IPv6 address");
+      throw new IOException("bad " + what + " in node " + Excerpt.of(entry) + ": expected an IPv4 or IPv6 address");
     }
     try {
       // Both forms are literals here (brackets make the JDK refuse rather than look up a bad IPv6 text).
       return InetAddress.getByName(v4 ? text : "[" + text + "]");
     } catch (UnknownHostException e) {
-      throw new IOException("bad ip in node " + Excerpt.of(entry) + ": expected an IPv4 or IPv6 address");
+      throw new IOException("bad " + what + " in node " + Excerpt.of(entry) + ": expected an IPv4 or IPv6 address");
     }
   }
 
