@@ -146,7 +146,7 @@ public final class DiscoveryPoller implements AutoCloseable {
         return;
       }
       LOG.info("memcached cluster membership from {} changed to {} nodes{}: {}", source, answer.members().size(),
-          answer.versioned() ? " (version " + answer.version() + ")" : "", answer.members());
+          answer.versioned() ? " (version " + answer.version() + ")" : "", shown(answer.members()));
       record(answer);
     }
   }
@@ -197,6 +197,13 @@ public final class DiscoveryPoller implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("closing memcached cluster discovery {} failed: {}", source, e.toString());
     }
+  }
+
+  /** The first nodes of a list, for a log line that stays short with thousands of nodes. */
+  private static String shown(List<ClusterMember> members) {
+    int limit = 20;
+    String first = members.subList(0, Math.min(limit, members.size())).toString();
+    return members.size() <= limit ? first : first + " and " + (members.size() - limit) + " more";
   }
 
   private void record(DiscoveredCluster answer) {

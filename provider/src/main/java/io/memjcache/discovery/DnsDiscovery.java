@@ -20,7 +20,8 @@ import java.util.Objects;
  * <p>Lookups go through {@link InetAddress}, so the JVM's DNS cache applies: a successful answer
  * is reused for {@code networkaddress.cache.ttl} seconds (a security property; 30 s by default
  * without a security manager, {@code sun.net.inetaddr.ttl} as a system property), so a change is
- * seen up to that long after it happened. A lookup is bounded by the system resolver's own timeout,
+ * seen up to that long after it happened; a failed lookup is reused for {@code
+ * networkaddress.cache.negative.ttl} (10 s by default). A lookup is bounded by the system resolver's own timeout,
  * not by a MemJCache setting.
  */
 public final class DnsDiscovery implements ClusterDiscovery {
