@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.memjcache.config.ClusterMember;
 import io.memjcache.testing.MemcachedCluster;
+import io.memjcache.testing.SamePortNodes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -270,6 +271,71 @@ class ElastiCacheDiscoveryTest {
     assertNull(changes.poll(300, TimeUnit.MILLISECONDS), "no change after close");
   }
 
+  /**
+   * A node keeps its host name (its place on the ring) and moves to another ip (a replaced
+   * instance): the poller hands over the same names with the new ip, where another real memcached
+   * process answers.
+   */
+  @Test
+  void aNodeWhoseIpChangesIsHandedOverAtItsNewIp() throws IOException {
+    try (SamePortNodes moved = SamePortNodes.start(List.of("127.0.0.1", "127.0.0.2"));
+        ElastiCacheEndpoint endpoint = ElastiCacheEndpoint.start()) {
+      int port = moved.port();
+      BlockingQueue<List<ClusterMember>> changes = new LinkedBlockingQueue<>();
+      try (DiscoveryPoller poller = new DiscoveryPoller(discovery(endpoint, TIMEOUT), Duration.ofSeconds(1), changes::add,
+          "test-discovery-moved")) {
+        endpoint.serveLine(1, "node-a.cache.test|127.0.0.1|" + port);
+        ClusterMember before = poller.initial().get(0);
+        String pidBefore = statOf(before.socketAddress(), "pid");
+        endpoint.serveLine(2, "node-a.cache.test|127.0.0.2|" + port);
+        poller.pollNow();
+        List<ClusterMember> after = changes.remove();
+        assertEquals(List.of("node-a.cache.test:" + port), names(after), "the same ring name");
+        assertEquals(InetAddress.getByName("127.0.0.2"), after.get(0).ip());
+        String pidAfter = statOf(after.get(0).socketAddress(), "pid");
+        assertFalse(pidBefore.equals(pidAfter), "another memcached process answers at the new ip: " + pidAfter);
+      }
+    }
+  }
+
+  /**
+   * Two pollers of one endpoint (two clients) both apply a change within one interval of it, and
+   * agree on the list. Item 4 of issue 13 at the discovery level: the managers' routing follows
+   * from the same list.
+   */
+  @Test
+  void twoPollersOfOneEndpointConvergeWithinAnInterval() throws InterruptedException {
+    Duration interval = Duration.ofMillis(500);
+    try (ElastiCacheEndpoint endpoint = ElastiCacheEndpoint.start()) {
+      endpoint.serve(1, nodes(0, 1));
+      BlockingQueue<List<String>> first = new LinkedBlockingQueue<>();
+      BlockingQueue<List<String>> second = new LinkedBlockingQueue<>();
+      try (DiscoveryPoller a = new DiscoveryPoller(discovery(endpoint, TIMEOUT), interval, m -> first.add(names(m)), "test-converge-a");
+          DiscoveryPoller b = new DiscoveryPoller(discovery(endpoint, TIMEOUT), interval, m -> second.add(names(m)), "test-converge-b")) {
+        a.initial();
+        a.start();
+        Thread.sleep(200); // the two clients poll out of phase
+        b.initial();
+        b.start();
+        for (long version = 2; version <= 4; version++) {
+          List<String> next = version % 2 == 0 ? nodes(0, 1, 2) : nodes(1, 2);
+          long changed = System.nanoTime();
+          endpoint.serve(version, next);
+          List<String> seenByA = first.poll(10, TimeUnit.SECONDS);
+          long millisA = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - changed);
+          List<String> seenByB = second.poll(10, TimeUnit.SECONDS);
+          long millisB = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - changed);
+          assertEquals(sorted(next), seenByA);
+          assertEquals(seenByA, seenByB, "both clients apply the same list");
+          System.out.println("ElastiCacheDiscoveryTest converge: version " + version + " applied by client a after "
+              + millisA + " ms, by both after " + millisB + " ms (interval " + interval.toMillis() + " ms)");
+          // One interval plus the request itself; generous slack for a shared machine.
+          assertTrue(millisB < interval.toMillis() + 3_000, "converged after " + millisB + " ms");
+        }
+      }
+    }
+  }
+
   private static byte[] answer(String body) {
     return ascii("CONFIG cluster 0 " + body.length() + "\r\n" + body + "\r\nEND\r\n");
   }
@@ -285,6 +351,29 @@ class ElastiCacheDiscoveryTest {
 
   private static byte[] ascii(String text) {
     return text.getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  /** One {@code stats} value of the memcached at {@code address}. */
+  private static String statOf(InetSocketAddress address, String name) throws IOException {
+    try (Socket socket = new Socket()) {
+      socket.connect(address, 2000);
+      socket.setSoTimeout(2000);
+      socket.getOutputStream().write("stats\r\n".getBytes(StandardCharsets.US_ASCII));
+      InputStream in = socket.getInputStream();
+      StringBuilder text = new StringBuilder();
+      for (int b = in.read(); b >= 0 && text.length() < 100_000; b = in.read()) {
+        text.append((char) b);
+        if (text.toString().endsWith("END\r\n")) {
+          break;
+        }
+      }
+      for (String line : text.toString().split("\r\n")) {
+        if (line.startsWith("STAT " + name + " ")) {
+          return line.substring(("STAT " + name + " ").length());
+        }
+      }
+      throw new AssertionError("no " + name + " in stats of " + address);
+    }
   }
 
   /** The first line a real memcached answers to {@code version}. */

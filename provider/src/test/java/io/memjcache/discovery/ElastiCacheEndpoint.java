@@ -85,6 +85,11 @@ public final class ElastiCacheEndpoint implements AutoCloseable {
     return serveLine(version, nodeLine(nodeNames));
   }
 
+  /** The same with a {@code MemcachedCluster.serverList()}-style list: {@code "127.0.0.1:p1,127.0.0.1:p2"}. */
+  public ElastiCacheEndpoint serve(long version, String serverList) {
+    return serve(version, List.of(serverList.split(",")));
+  }
+
   /** Answers {@code config get cluster} with {@code version} and a node line as written. */
   public ElastiCacheEndpoint serveLine(long version, String nodeLine) {
     byte[] answer = configAnswer(version, nodeLine);
