@@ -41,8 +41,9 @@ public final class DiscoveryPoller implements AutoCloseable {
 
   // Written under pollLock.
   private volatile List<ClusterMember> applied;
-  private long appliedVersion = DiscoveredCluster.NO_VERSION;
+  private volatile long appliedVersion = DiscoveredCluster.NO_VERSION;
   private boolean failing;
+  private boolean applyFailing;
   private ScheduledExecutorService timer; // guarded by this
   private volatile boolean closed;
   private volatile Thread pollerThread;
@@ -141,28 +142,28 @@ public final class DiscoveryPoller implements AutoCloseable {
       try {
         onChange.accept(answer.members());
       } catch (RuntimeException e) {
-        LOG.warn("applying the membership from {} ({} nodes) failed; offered again at the next poll: {}",
-            source, answer.members().size(), e.toString());
+        if (!applyFailing) {
+          applyFailing = true;
+          LOG.warn("applying the membership from {} ({} nodes) failed; offered again at every poll: {}",
+              source, answer.members().size(), e.toString());
+        }
         return;
       }
+      applyFailing = false;
       LOG.info("memcached cluster membership from {} changed to {} nodes{}: {}", source, answer.members().size(),
           answer.versioned() ? " (version " + answer.version() + ")" : "", shown(answer.members()));
       record(answer);
     }
   }
 
-  /** The node list last applied (null before {@link #initial()}). */
+  /** The node list last applied (null before {@link #initial()}); never waits for a poll. */
   public List<ClusterMember> applied() {
-    synchronized (pollLock) {
-      return applied;
-    }
+    return applied;
   }
 
-  /** The version last applied, or {@link DiscoveredCluster#NO_VERSION}. */
+  /** The version last applied, or {@link DiscoveredCluster#NO_VERSION}; never waits for a poll. */
   public long appliedVersion() {
-    synchronized (pollLock) {
-      return appliedVersion;
-    }
+    return appliedVersion;
   }
 
   /**
