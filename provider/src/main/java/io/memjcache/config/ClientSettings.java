@@ -28,6 +28,9 @@ import java.util.Objects;
  * @param membershipSettle how long after a membership change the keys that moved are handled as
  *     moved (extra misses, never a stale copy) before the change's clean-up: the window within which
  *     every client must apply the same change
+ * @param discovery where the nodes are discovered at run time, or {@code null} for the static
+ *     {@code servers}; with discovery, {@code servers} is empty (the first answer of the source is
+ *     the membership)
  */
 public record ClientSettings(
     List<ServerAddress> servers,
@@ -42,7 +45,13 @@ public record ClientSettings(
     Secret integritySecret,
     String username,
     Secret password,
-    Duration membershipSettle) {
+    Duration membershipSettle,
+    DiscoverySettings discovery) {
+
+  /** Whether the membership is discovered at run time rather than the static {@link #servers()}. */
+  public boolean discovers() {
+    return discovery != null;
+  }
 
   /** Whether the client authenticates (SASL PLAIN). */
   public boolean authenticates() {
@@ -65,8 +74,12 @@ public record ClientSettings(
           "memjcache.integrity.secret is too short: at least " + MIN_SECRET_LENGTH + " bytes are required");
     }
     Objects.requireNonNull(servers, "servers");
-    if (servers.isEmpty()) {
+    if (discovery == null && servers.isEmpty()) {
       throw new IllegalArgumentException("at least one memcached server is required");
+    }
+    if (discovery != null && !servers.isEmpty()) {
+      throw new IllegalArgumentException(
+          "memjcache.servers and memjcache.discovery exclude each other: the discovered nodes are the membership");
     }
     servers = List.copyOf(servers);
     deserializationAllowlist = List.copyOf(deserializationAllowlist);

@@ -56,6 +56,9 @@ public final class ClientSettingsResolver {
   public static final String PASSWORD = "password";
   /** How long after a membership change moved keys are handled with care (see README "Changing the cluster"). */
   public static final String MEMBERSHIP_SETTLE = "membership.settle";
+  /** {@code dns:<name>:<port>} or {@code elasticache:<host>:<port>}; empty: the static servers. */
+  public static final String DISCOVERY = "discovery";
+  public static final String DISCOVERY_INTERVAL = "discovery.interval";
 
   /** Per-cache settings: {@code memjcache.cache.<name>.<setting>}. */
   public static final String CACHE = "cache.";
@@ -84,7 +87,9 @@ public final class ClientSettingsResolver {
           Map.entry(MEMBERSHIP_SETTLE, "10s"),
           Map.entry(INTEGRITY_SECRET, ""),
           Map.entry(USERNAME, ""),
-          Map.entry(PASSWORD, ""));
+          Map.entry(PASSWORD, ""),
+          Map.entry(DISCOVERY, ""),
+          Map.entry(DISCOVERY_INTERVAL, "10s"));
 
   /** Every per-cache setting with its default (null: none). */
   private static final Map<String, String> CACHE_DEFAULTS = new HashMap<>();
@@ -172,8 +177,9 @@ public final class ClientSettingsResolver {
     }
     layers.add(new Layer("system properties", system::getProperty));
 
+    DiscoverySettings discovery = discovery(layers);
     ClientSettings settings = new ClientSettings(
-        clientSetting(layers, SERVERS, (v, k) -> parseServers(v)),
+        discovery == null ? clientSetting(layers, SERVERS, (v, k) -> parseServers(v)) : List.of(),
         clientSetting(layers, NAMESPACE, ClientSettingsResolver::nonEmpty),
         Duration.ofMillis(clientSetting(layers, OPERATION_TIMEOUT_MILLIS, (v, k) -> parseNumber(v, k, 1, MAX_INT))),
         Duration.ofMillis(clientSetting(layers, CONNECT_TIMEOUT_MILLIS, (v, k) -> parseNumber(v, k, 1, MAX_INT))),
@@ -185,13 +191,50 @@ public final class ClientSettingsResolver {
         Secret.of(clientSetting(layers, INTEGRITY_SECRET, (v, k) -> v)),
         clientSetting(layers, USERNAME, (v, k) -> v),
         Secret.of(clientSetting(layers, PASSWORD, (v, k) -> v)),
-        clientSetting(layers, MEMBERSHIP_SETTLE, (v, k) -> Durations.parse(v, k, MAX_MEMBERSHIP_SETTLE)));
+        clientSetting(layers, MEMBERSHIP_SETTLE, (v, k) -> Durations.parse(v, k, MAX_MEMBERSHIP_SETTLE)),
+        discovery);
     Function<String, CacheSettings> caches = name -> cacheSettings(layers, name);
     for (String name : declared) {
       caches.apply(name); // bad values of declared caches fail now, at getCacheManager
     }
     caches.apply(DEFAULT_CACHE);
     return new ManagerSettings(settings, caches, declared);
+  }
+
+  /**
+   * {@code memjcache.discovery} with its interval, or null when the servers are static. The
+   * interval is checked even then, so a bad value never waits for discovery to be switched on.
+   */
+  private DiscoverySettings discovery(List<Layer> layers) {
+    Duration interval = clientSetting(layers, DISCOVERY_INTERVAL, (v, k) -> {
+      Duration d = Durations.parse(v, k, DiscoverySettings.MAX_INTERVAL);
+      if (d.compareTo(DiscoverySettings.MIN_INTERVAL) < 0) {
+        throw new IllegalArgumentException("bad duration '" + v + "' for " + k + ": expected from 100ms to 1d");
+      }
+      return d;
+    });
+    DiscoverySettings discovery = clientSetting(layers, DISCOVERY,
+        (v, k) -> v.isBlank() ? null : DiscoverySettings.parse(v, interval, k));
+    if (discovery != null) {
+      String servers = explicitlySet(layers, SERVERS);
+      if (servers != null) {
+        throw new IllegalArgumentException(
+            PREFIX + DISCOVERY + " and " + PREFIX + SERVERS + " (set in " + servers + ") exclude each other:"
+                + " the discovered nodes are the membership; remove one of them");
+      }
+    }
+    return discovery;
+  }
+
+  /** Where client setting {@code key} is given (not defaulted), or null. */
+  private String explicitlySet(List<Layer> layers, String key) {
+    for (Layer layer : layers) {
+      if (layer.lookup().apply(PREFIX + key) != null) {
+        return layer.name();
+      }
+    }
+    String name = environmentName(key);
+    return environment.apply(name) == null ? null : "environment variable " + name;
   }
 
   /**

@@ -116,6 +116,6 @@ class ConfigurationFileTest {
     assertEquals("127.0.0.1:11211", settings.client().servers().get(0).name());
     Properties parsed = new Properties();
     parsed.load(new java.io.StringReader(active));
-    assertEquals(22, parsed.size(), "every setting appears once: " + parsed.keySet());
+    assertEquals(24, parsed.size(), "every setting appears once: " + parsed.keySet());
   }
 }

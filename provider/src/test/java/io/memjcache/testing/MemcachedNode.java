@@ -55,7 +55,8 @@ final class MemcachedNode {
     return startOnFreePort(binary, extraArgs, env, HOST, ports);
   }
 
-  private static MemcachedNode startOnFreePort(
+  /** On loopback address {@code host}, the port probe injected (SamePortNodes gives one port to several hosts). */
+  static MemcachedNode startOnFreePort(
       Path binary, List<String> extraArgs, Map<String, String> env, String host, IntSupplier ports) {
     PortTakenException last = null;
     for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
