@@ -3,6 +3,11 @@ package io.memjcache;
 import io.memjcache.config.ClientSettings;
 import io.memjcache.config.ClientSettingsResolver;
 import io.memjcache.config.ClusterMember;
+import io.memjcache.config.ServerAddress;
+import io.memjcache.discovery.ClusterDiscovery;
+import io.memjcache.discovery.DiscoveryPoller;
+import io.memjcache.discovery.ResolvingServerList;
+import java.time.Duration;
 import io.memjcache.event.DetachedThreads;
 import io.memjcache.management.MBeanRegistrar;
 import io.memjcache.store.Store;
@@ -24,7 +29,14 @@ final class ManagerResources implements Runnable {
   private final ClientSettings settings;
   private final LongSupplier clock;
   private final MBeanRegistrar mbeans;
+  /** How often configured host names are resolved again. */
+  private static final Duration STATIC_RESOLVE_INTERVAL = Duration.ofSeconds(10);
+
   private Store store;
+  private volatile DiscoveryPoller poller;
+  private volatile ResolvingServerList configured;
+  private volatile RuntimeException lastChangeFailure;
+  private final Object changeLock = new Object();
   private ExecutorService background;
   private boolean released;
 
@@ -42,15 +54,71 @@ final class ManagerResources implements Runnable {
   synchronized Store store() {
     requireOpen();
     if (store == null) {
-      store = DetachedThreads.call("memjcache-connect", () -> XMemcachedStore.connect(settings, clock));
+      store = DetachedThreads.call("memjcache-connect", this::connect);
     }
     return store;
   }
 
-  /** Routes to {@code servers} (a {@code memjcache.servers} list) from now on. */
+  /**
+   * Connects to the first membership of the source (discovery, else the configured servers with
+   * their names resolved), then follows the source on a poller thread.
+   */
+  private Store connect() {
+    ClusterDiscovery source = settings.discovers()
+        ? ClusterDiscovery.from(settings.discovery(), settings.connectTimeout())
+        : (configured = new ResolvingServerList(settings.servers()));
+    Duration interval = settings.discovers() ? settings.discovery().interval() : STATIC_RESOLVE_INTERVAL;
+    Store[] connected = new Store[1];
+    DiscoveryPoller follower = new DiscoveryPoller(source, interval, members -> apply(connected[0], members),
+        "memjcache-discovery-" + settings.namespace());
+    try {
+      connected[0] = XMemcachedStore.connect(settings, follower.initial(), clock);
+    } catch (RuntimeException e) {
+      follower.close();
+      throw e;
+    }
+    follower.start();
+    poller = follower;
+    return connected[0];
+  }
+
+  /** A membership the poller found; a failure is kept for {@link #changeServers} to report. */
+  private void apply(Store target, List<ClusterMember> members) {
+    try {
+      target.changeMembership(members);
+    } catch (RuntimeException e) {
+      lastChangeFailure = e;
+      throw e;
+    }
+  }
+
+  /**
+   * Routes to {@code servers} (a {@code memjcache.servers} list) from now on; its names are
+   * resolved again at every poll, as configured ones are.
+   *
+   * @throws IllegalStateException when the nodes are discovered: the next poll would undo it
+   */
   void changeServers(String servers) {
-    List<ClusterMember> members = ClientSettingsResolver.parseServers(servers).stream().map(ClusterMember::of).toList();
-    store().changeMembership(members);
+    List<ServerAddress> parsed = ClientSettingsResolver.parseServers(servers);
+    store();
+    if (settings.discovers()) {
+      throw new IllegalStateException("the memcached nodes are discovered (memjcache.discovery = "
+          + settings.discovery().source() + "): change them at the source");
+    }
+    synchronized (changeLock) {
+      ResolvingServerList list = configured;
+      DiscoveryPoller follower = poller;
+      if (list == null || follower == null) {
+        throw new IllegalStateException("cache manager is closed");
+      }
+      list.replace(parsed);
+      lastChangeFailure = null;
+      follower.pollNow(); // applies it on this thread, serialized with the poller's own polls
+      RuntimeException failure = lastChangeFailure;
+      if (failure != null) {
+        throw failure;
+      }
+    }
   }
 
   /** The nodes routed to now, as a {@code memjcache.servers} list. */
@@ -82,6 +150,10 @@ final class ManagerResources implements Runnable {
     if (background != null) {
       background.shutdown();
       background = null;
+    }
+    if (poller != null) {
+      poller.close(); // before the store: no change is applied to a closed client
+      poller = null;
     }
     if (store != null) {
       store.close();

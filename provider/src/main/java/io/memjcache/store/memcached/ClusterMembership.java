@@ -71,6 +71,10 @@ final class ClusterMembership implements AutoCloseable {
     // Calls in flight on the old ring end within an operation timeout; the settle time is the
     // window clients are given to apply the change, and never shorter than that.
     Duration floor = settings.operationTimeout().multipliedBy(2);
+    if (settings.discovers()) {
+      // Clients polling one source apply a change up to one interval apart.
+      floor = floor.plus(settings.discovery().interval());
+    }
     this.settleTime = settings.membershipSettle().compareTo(floor) < 0 ? floor : settings.membershipSettle();
     this.members = List.copyOf(initial);
     this.settler = Executors.newSingleThreadScheduledExecutor(task -> {
