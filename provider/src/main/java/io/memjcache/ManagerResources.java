@@ -29,9 +29,6 @@ final class ManagerResources implements Runnable {
   private final ClientSettings settings;
   private final LongSupplier clock;
   private final MBeanRegistrar mbeans;
-  /** How often configured host names are resolved again. */
-  private static final Duration STATIC_RESOLVE_INTERVAL = Duration.ofSeconds(10);
-
   private Store store;
   private volatile DiscoveryPoller poller;
   private volatile ResolvingServerList configured;
@@ -67,7 +64,7 @@ final class ManagerResources implements Runnable {
     ClusterDiscovery source = settings.discovers()
         ? ClusterDiscovery.from(settings.discovery(), settings.connectTimeout())
         : (configured = new ResolvingServerList(settings.servers()));
-    Duration interval = settings.discovers() ? settings.discovery().interval() : STATIC_RESOLVE_INTERVAL;
+    Duration interval = settings.discoveryInterval();
     Store[] connected = new Store[1];
     DiscoveryPoller follower = new DiscoveryPoller(source, interval, members -> apply(connected[0], members),
         "memjcache-discovery-" + settings.namespace());

@@ -142,7 +142,7 @@ public class MemcachedCacheManager implements CacheManager {
     resources.changeServers(servers);
   }
 
-  /** The memcached nodes routed to now, as a {@code memjcache.servers} list. */
+  /** The memcached nodes routed to now, as a {@code memjcache.servers} list in name order. */
   public String getServers() {
     requireOpen();
     return resources.servers();

@@ -31,6 +31,8 @@ import java.util.Objects;
  * @param discovery where the nodes are discovered at run time, or {@code null} for the static
  *     {@code servers}; with discovery, {@code servers} is empty (the first answer of the source is
  *     the membership)
+ * @param discoveryInterval time between two polls of the discovery source or, without discovery,
+ *     between two resolutions of the configured host names
  */
 public record ClientSettings(
     List<ServerAddress> servers,
@@ -46,7 +48,8 @@ public record ClientSettings(
     String username,
     Secret password,
     Duration membershipSettle,
-    DiscoverySettings discovery) {
+    DiscoverySettings discovery,
+    Duration discoveryInterval) {
 
   /** Whether the membership is discovered at run time rather than the static {@link #servers()}. */
   public boolean discovers() {
@@ -94,6 +97,7 @@ public record ClientSettings(
     if (connectionPoolSize < 1) {
       throw new IllegalArgumentException("connection pool size must be >= 1: " + connectionPoolSize);
     }
+    Objects.requireNonNull(discoveryInterval, "discoveryInterval");
     Objects.requireNonNull(membershipSettle, "membershipSettle");
     if (membershipSettle.isNegative()) {
       throw new IllegalArgumentException("membership settle time must not be negative: " + membershipSettle);

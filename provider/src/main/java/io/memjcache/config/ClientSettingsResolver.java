@@ -192,7 +192,8 @@ public final class ClientSettingsResolver {
         clientSetting(layers, USERNAME, (v, k) -> v),
         Secret.of(clientSetting(layers, PASSWORD, (v, k) -> v)),
         clientSetting(layers, MEMBERSHIP_SETTLE, (v, k) -> Durations.parse(v, k, MAX_MEMBERSHIP_SETTLE)),
-        discovery);
+        discovery,
+        discoveryInterval(layers));
     Function<String, CacheSettings> caches = name -> cacheSettings(layers, name);
     for (String name : declared) {
       caches.apply(name); // bad values of declared caches fail now, at getCacheManager
@@ -201,18 +202,23 @@ public final class ClientSettingsResolver {
     return new ManagerSettings(settings, caches, declared);
   }
 
-  /**
-   * {@code memjcache.discovery} with its interval, or null when the servers are static. The
-   * interval is checked even then, so a bad value never waits for discovery to be switched on.
-   */
-  private DiscoverySettings discovery(List<Layer> layers) {
-    Duration interval = clientSetting(layers, DISCOVERY_INTERVAL, (v, k) -> {
+  /** {@code memjcache.discovery.interval}: also how often configured host names are resolved again. */
+  private Duration discoveryInterval(List<Layer> layers) {
+    return clientSetting(layers, DISCOVERY_INTERVAL, (v, k) -> {
       Duration d = Durations.parse(v, k, DiscoverySettings.MAX_INTERVAL);
       if (d.compareTo(DiscoverySettings.MIN_INTERVAL) < 0) {
         throw new IllegalArgumentException("bad duration '" + v + "' for " + k + ": expected from 100ms to 1d");
       }
       return d;
     });
+  }
+
+  /**
+   * {@code memjcache.discovery} with its interval, or null when the servers are static. The
+   * interval is checked even then, so a bad value never waits for discovery to be switched on.
+   */
+  private DiscoverySettings discovery(List<Layer> layers) {
+    Duration interval = discoveryInterval(layers);
     DiscoverySettings discovery = clientSetting(layers, DISCOVERY,
         (v, k) -> v.isBlank() ? null : DiscoverySettings.parse(v, interval, k));
     if (discovery != null) {

@@ -2,6 +2,7 @@ package io.memjcache.config;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.Objects;
 
 /**
@@ -17,6 +18,15 @@ public record ClusterMember(ServerAddress server, InetAddress ip) {
 
   public ClusterMember {
     Objects.requireNonNull(server, "server");
+    if (ip != null) {
+      // Without the host name it was resolved from: xmemcached resolves a named address again
+      // when it connects, which would turn every address of a DNS name into the first one.
+      try {
+        ip = InetAddress.getByAddress(ip.getAddress());
+      } catch (UnknownHostException e) {
+        throw new IllegalArgumentException("not an IP address: " + ip, e);
+      }
+    }
   }
 
   /** A member reached by resolving its own host name. */

@@ -6,7 +6,7 @@ package io.memjcache.management;
  */
 public interface ClusterMembershipMXBean {
 
-  /** The nodes now, as {@code memjcache.servers} lists them ({@code host:port[*weight]}, comma separated). */
+  /** The nodes now, as {@code memjcache.servers} lists them ({@code host:port[*weight]}, comma separated), in name order. */
   String getServers();
 
   /**

@@ -106,6 +106,6 @@ class DiscoverySettingsTest {
     assertTrue(env.getMessage().contains("MEMJCACHE_SERVERS"), env.getMessage());
     assertThrows(IllegalArgumentException.class, () -> new ClientSettings(List.of(new ServerAddress("a", 1, 1)), "n",
         Duration.ofSeconds(1), Duration.ofSeconds(1), 1, ClientSettings.FailureMode.FAIL_FAST, List.of(), 1, false,
-        Secret.NONE, "", Secret.NONE, Duration.ofSeconds(10), new DiscoverySettings(Kind.DNS, "b", 1, Duration.ofSeconds(1))));
+        Secret.NONE, "", Secret.NONE, Duration.ofSeconds(10), new DiscoverySettings(Kind.DNS, "b", 1, Duration.ofSeconds(1)), Duration.ofSeconds(1)));
   }
 }

@@ -37,7 +37,8 @@ class ClusterMembershipMBeanTest {
 
   @Test
   void setServersThroughJmxReroutesTheManager() throws Exception {
-    List<String> nodes = List.of(CLUSTER.serverList().split(","));
+    // Sorted: a manager lists its nodes in name order.
+    List<String> nodes = java.util.Arrays.stream(CLUSTER.serverList().split(",")).sorted().toList();
     String name = "membership-" + UUID.randomUUID().toString().substring(0, 8);
     CachingProvider provider = Caching.getCachingProvider(MemcachedCachingProvider.class.getName());
     Properties properties = new Properties();

@@ -92,6 +92,10 @@ public final class XMemcachedStore implements Store {
     builder.setFailureMode(settings.failureMode() == FailureMode.FAIL_FAST);
     builder.setName("memjcache-" + settings.namespace());
     builder.setConfiguration(reactorConfiguration());
+    // Addresses are resolved by the membership (configured names again at every poll); xmemcached
+    // resolving a node's host name again when it reconnects would send every address of a DNS
+    // name to its first one.
+    builder.setResolveInetAddresses(false);
     if (settings.authenticates()) {
       Sasl.configure(builder, addresses, settings.username(), settings.password());
     }

@@ -44,7 +44,7 @@ class MovedKeysTest {
   private static XMemcachedStore connect(int nodes, Duration settle) {
     List<ServerAddress> servers = members(nodes).stream().map(ClusterMember::server).toList();
     ClientSettings settings = new ClientSettings(servers, NAMESPACE, Duration.ofSeconds(1), Duration.ofSeconds(2), 1,
-        FailureMode.FAIL_FAST, List.of(), 10, false, Secret.NONE, "", Secret.NONE, settle, null);
+        FailureMode.FAIL_FAST, List.of(), 10, false, Secret.NONE, "", Secret.NONE, settle, null, Duration.ofSeconds(10));
     return XMemcachedStore.connect(settings, System::currentTimeMillis);
   }
 

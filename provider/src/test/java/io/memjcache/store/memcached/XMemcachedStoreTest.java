@@ -30,7 +30,7 @@ class XMemcachedStoreTest {
   private static XMemcachedStore connect() {
     List<ServerAddress> servers = Arrays.stream(CLUSTER.serverList().split(",")).map(ServerAddress::parse).toList();
     ClientSettings settings = new ClientSettings(
-        servers, "storetest", Duration.ofSeconds(2), Duration.ofSeconds(2), 1, FailureMode.FAIL_FAST, List.of(), 10, false, Secret.NONE, "", Secret.NONE, Duration.ofSeconds(10), null);
+        servers, "storetest", Duration.ofSeconds(2), Duration.ofSeconds(2), 1, FailureMode.FAIL_FAST, List.of(), 10, false, Secret.NONE, "", Secret.NONE, Duration.ofSeconds(10), null, Duration.ofSeconds(10));
     return XMemcachedStore.connect(settings, System::currentTimeMillis);
   }
 
