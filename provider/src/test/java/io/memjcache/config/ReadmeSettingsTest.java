@@ -174,6 +174,21 @@ class ReadmeSettingsTest {
     assertTrue(sample.contains(quoted.group(1)), quoted.group(1) + " in the Spring Boot sample: " + sample);
   }
 
+  @Test
+  void everyServerListTheReadmePassesToSetServersIsAValidList() throws IOException {
+    Matcher call = Pattern.compile("setServers\\(\"([^\"]*)\"\\)").matcher(readme());
+    int calls = 0;
+    while (call.find()) {
+      List<ServerAddress> servers = ClientSettingsResolver.parseServers(call.group(1));
+      assertEquals(call.group(1), String.join(",", servers.stream().map(ServerAddress::toString).toList()),
+          "the list reads back as written");
+      calls++;
+    }
+    assertTrue(calls >= 1, "the README shows setServers (section Changing the cluster)");
+    assertTrue(readme().contains("io.memjcache:type=ClusterMembership,CacheManager=<uri>"),
+        "the MXBean name ClusterMembershipMBeanTest uses");
+  }
+
   private static String readme() throws IOException {
     return Files.readString(README, StandardCharsets.UTF_8);
   }
