@@ -1,6 +1,7 @@
 package io.memjcache.discovery;
 
 import io.memjcache.config.ClusterMember;
+import io.memjcache.testing.ChildWatchdog;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -25,17 +26,7 @@ public final class DnsDiscoveryMain {
     String name = args[0];
     int port = Integer.parseInt(args[1]);
     Duration interval = Duration.ofMillis(Long.parseLong(args[2]));
-    Thread watchdog = new Thread(() -> {
-      try {
-        Thread.sleep(120_000);
-      } catch (InterruptedException e) {
-        return;
-      }
-      System.out.println("TIMEOUT");
-      System.exit(3);
-    });
-    watchdog.setDaemon(true);
-    watchdog.start();
+    ChildWatchdog.start(Duration.ofMinutes(2));
     try (DiscoveryPoller poller = new DiscoveryPoller(new DnsDiscovery(name, port), interval,
         members -> System.out.println("CHANGE " + names(members)), "dns-discovery-child")) {
       System.out.println("INITIAL " + names(poller.initial()));

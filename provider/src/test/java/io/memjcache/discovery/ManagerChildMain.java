@@ -2,10 +2,12 @@ package io.memjcache.discovery;
 
 import io.memjcache.MemcachedCacheManager;
 import io.memjcache.MemcachedCachingProvider;
+import io.memjcache.testing.ChildWatchdog;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Properties;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
@@ -26,17 +28,7 @@ public final class ManagerChildMain {
   private ManagerChildMain() {}
 
   public static void main(String[] args) throws Exception {
-    Thread watchdog = new Thread(() -> {
-      try {
-        Thread.sleep(120_000);
-      } catch (InterruptedException e) {
-        return;
-      }
-      System.out.println("TIMEOUT");
-      System.exit(3);
-    });
-    watchdog.setDaemon(true);
-    watchdog.start();
+    ChildWatchdog.start(Duration.ofMinutes(2));
     Properties properties = new Properties();
     for (String pair : args) {
       int eq = pair.indexOf('=');
