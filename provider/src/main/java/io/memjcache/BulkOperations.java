@@ -1,5 +1,7 @@
 package io.memjcache;
 
+import javax.cache.CacheException;
+import io.memjcache.store.BatchOutcome;
 import io.memjcache.EntryAccess.WriteOutcome;
 import io.memjcache.codec.KeyCodec.EncodedKey;
 import io.memjcache.event.EventDispatcher;
@@ -127,14 +129,30 @@ final class BulkOperations<K, V> {
     boolean blind = context.blindWritesAllowed(events);
     Map<String, StoreEntry> found = blind ? Map.of() : access.readAll(context.memcachedKeys(keys.values()));
     int puts = 0;
+    CacheException storeFailure = null;
+    if (blind) {
+      // One pipelined batch per node: nothing to read first, and nothing depends on the old values.
+      Map<EncodedKey, byte[]> batch = new LinkedHashMap<>();
+      keys.forEach((key, ek) -> {
+        if (!unwritten.contains(key)) {
+          batch.put(ek, bytes.get(key));
+        }
+      });
+      BatchOutcome outcome = access.overwriteAll(batch, access.now());
+      if (outcome != null) {
+        puts = outcome.done().size();
+        storeFailure = partialFailure("putAll", "stored", batch.size(), outcome);
+        keys = Map.of(); // all handled
+      }
+    }
     for (Map.Entry<K, EncodedKey> e : keys.entrySet()) {
       K key = e.getKey();
       if (unwritten.contains(key)) {
         continue;
       }
       if (blind) {
-        if (access.overwrite(e.getValue(), bytes.get(key), access.now())
-            || context.store(key, e.getValue(), map.get(key), bytes.get(key), events) != WriteOutcome.NOT_STORED) {
+        // The expiry policy expires new entries at once: the reading path, key by key.
+        if (context.store(key, e.getValue(), map.get(key), bytes.get(key), events) != WriteOutcome.NOT_STORED) {
           puts++;
         }
         continue;
@@ -157,9 +175,44 @@ final class BulkOperations<K, V> {
     statistics.puts(puts);
     dispatcher.dispatch(events.list());
     statistics.putTime(start);
-    if (failure != null) {
-      throw failure;
+    throwFirst(failure, storeFailure);
+  }
+
+  /** The writer's failure first (the spec's type), else the store's; the other suppressed. */
+  private static void throwFirst(CacheWriterException writerFailure, CacheException storeFailure) {
+    if (writerFailure != null) {
+      if (storeFailure != null) {
+        writerFailure.addSuppressed(storeFailure);
+      }
+      throw writerFailure;
     }
+    if (storeFailure != null) {
+      throw storeFailure;
+    }
+  }
+
+  /**
+   * A CacheException naming the keys (the first ten) and nodes a batch failed on, its first failure
+   * as the cause; null when none failed. The caller knows the others went through.
+   */
+  private static CacheException partialFailure(String operation, String verb, int total, BatchOutcome outcome) {
+    if (outcome.failed().isEmpty()) {
+      return null;
+    }
+    List<String> shown = new ArrayList<>();
+    CacheException first = null;
+    for (Map.Entry<String, CacheException> failed : new java.util.TreeMap<>(outcome.failed()).entrySet()) {
+      if (first == null) {
+        first = failed.getValue();
+      }
+      if (shown.size() < 10) {
+        shown.add(failed.getKey() + " (" + failed.getValue().getMessage() + ")");
+      }
+    }
+    int count = outcome.failed().size();
+    CacheException exception = new CacheException(operation + ": " + (total - count) + " of " + total + " entries "
+        + verb + "; " + count + " failed: " + String.join(", ", shown) + (count > shown.size() ? ", ..." : ""), first);
+    return exception;
   }
 
   void removeAll(Set<? extends K> keys) {
@@ -230,23 +283,38 @@ final class BulkOperations<K, V> {
     if (!unread.isEmpty()) {
       found.putAll(access.readAll(unread));
     }
+    // Every version read is deleted with its CAS token in one pipelined batch per node; a key
+    // changed meanwhile goes through the read-delete loop.
+    long now = access.now();
+    Map<EncodedKey, RemoteEntry> read = new LinkedHashMap<>();
+    Map<EncodedKey, RemoteEntry> existing = new LinkedHashMap<>();
+    for (Map.Entry<K, EncodedKey> e : keys.entrySet()) {
+      if (!undeleted.contains(e.getKey())) {
+        RemoteEntry current = codec.decode(e.getValue(), found.get(e.getValue().memcachedKey()));
+        read.put(e.getValue(), current);
+        if (current.exists()) {
+          existing.put(e.getValue(), current);
+        }
+      }
+    }
+    BatchOutcome deletes = existing.isEmpty() ? new BatchOutcome(Map.of(), Map.of()) : access.deleteAll(existing);
     for (Map.Entry<K, EncodedKey> e : keys.entrySet()) {
       K key = e.getKey();
       EncodedKey ek = e.getValue();
-      if (undeleted.contains(key)) {
+      if (undeleted.contains(key) || deletes.failed().containsKey(ek.memcachedKey())) {
         continue;
       }
-      long now = access.now();
-      RemoteEntry current = codec.decode(ek, found.get(ek.memcachedKey()));
+      RemoteEntry current = read.get(ek);
+      boolean deleted = Boolean.TRUE.equals(deletes.done().get(ek.memcachedKey()));
       V old = access.writableValue(ek.memcachedKey(), current, now);
       if (old == null) {
         // Expired, unreadable or a loader's lease: it goes too (see CacheContext.removeEntry).
-        if (!current.exists() || access.delete(ek, current)) {
+        if (!current.exists() || deleted) {
           context.reportExpired(key, ek, current, now, events);
         } else if (context.removeEntry(key, ek, events) != null) {
           removed++;
         }
-      } else if (access.delete(ek, current)) {
+      } else if (deleted) {
         events.removed(key, old);
         removed++;
       } else if (context.removeEntry(key, ek, events) != null) {
@@ -256,9 +324,7 @@ final class BulkOperations<K, V> {
     statistics.removals(removed);
     dispatcher.dispatch(events.list());
     statistics.removeTime(start);
-    if (failure != null) {
-      throw failure;
-    }
+    throwFirst(failure, partialFailure("removeAll", "removed", existing.size(), deletes));
   }
 
   void loadAll(Set<? extends K> keys, boolean replaceExistingValues, CompletionListener completionListener) {

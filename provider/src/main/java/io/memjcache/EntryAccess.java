@@ -1,5 +1,7 @@
 package io.memjcache;
 
+import java.util.LinkedHashMap;
+import io.memjcache.store.BatchOutcome;
 import io.memjcache.codec.Envelope;
 import io.memjcache.codec.ImmutableTypes;
 import io.memjcache.codec.KeyCodec.EncodedKey;
@@ -400,6 +402,40 @@ final class EntryAccess<V> {
       writeEnds(key);
     }
     return true;
+  }
+
+  /**
+   * {@link #overwrite} for many keys, pipelined (one round trip per node); null, writing nothing,
+   * when the expiry policy expires new entries at once (the caller takes the reading path).
+   */
+  BatchOutcome overwriteAll(Map<EncodedKey, byte[]> entries, long now) {
+    long expiresAt = expiry.onCreation(now);
+    if (expiresAt <= now) {
+      return null;
+    }
+    List<Store.Write> writes = new ArrayList<>(entries.size());
+    entries.forEach((key, bytes) -> {
+      EntryCodec.Stored stored = codec.stored(key, codec.envelope(key, expiresAt, bytes));
+      writes.add(new Store.Write(key.memcachedKey(), stored.flags(), stored.data(), expiresAt));
+    });
+    entries.keySet().forEach(this::writeStarts);
+    try {
+      return store.setAll(writes);
+    } finally {
+      entries.keySet().forEach(this::writeEnds);
+    }
+  }
+
+  /** {@link #delete} for many keys, pipelined; done maps a memcached key to whether it was deleted. */
+  BatchOutcome deleteAll(Map<EncodedKey, RemoteEntry> current) {
+    Map<String, Long> casByKey = new LinkedHashMap<>();
+    current.forEach((key, entry) -> casByKey.put(key.memcachedKey(), entry.cas()));
+    current.keySet().forEach(this::writeStarts);
+    try {
+      return store.deleteAll(casByKey);
+    } finally {
+      current.keySet().forEach(this::writeEnds);
+    }
   }
 
   /** Deletes the version {@code current} read; false if it changed meanwhile. */

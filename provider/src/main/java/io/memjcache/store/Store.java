@@ -33,6 +33,22 @@ public interface Store extends AutoCloseable {
   /** Stores only if the entry still has CAS token {@code cas}; false otherwise (or when absent). */
   boolean compareAndSet(String key, long cas, int flags, byte[] data, long expiresAt);
 
+  /** One entry of {@link #setAll}. */
+  record Write(String key, int flags, byte[] data, long expiresAt) {}
+
+  /**
+   * Stores every entry unconditionally, all requests sent before any answer is awaited: one round
+   * trip per node rather than one per key. A value too large for the servers is refused before
+   * anything is sent.
+   */
+  BatchOutcome setAll(List<Write> writes);
+
+  /**
+   * Deletes each key if it still has the CAS token given ({@code 0}: whatever it holds), pipelined
+   * as {@link #setAll}; done maps a key to whether it was deleted.
+   */
+  BatchOutcome deleteAll(Map<String, Long> casByKey);
+
   /** Deletes; false when absent. */
   boolean delete(String key);
 

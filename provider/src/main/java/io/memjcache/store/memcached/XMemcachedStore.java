@@ -6,6 +6,7 @@ import io.memjcache.config.ClusterMember;
 import io.memjcache.config.ClientSettings.FailureMode;
 import io.memjcache.config.ServerAddress;
 import io.memjcache.routing.RingSessionLocator;
+import io.memjcache.store.BatchOutcome;
 import io.memjcache.store.Store;
 import io.memjcache.store.StoreEntry;
 import java.io.IOException;
@@ -21,9 +22,12 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 import javax.cache.CacheException;
 import net.rubyeye.xmemcached.GetsResponse;
+import net.rubyeye.xmemcached.CommandFactory;
 import net.rubyeye.xmemcached.MemcachedClient;
 import net.rubyeye.xmemcached.XMemcachedClientBuilder;
 import net.rubyeye.xmemcached.command.BinaryCommandFactory;
+import net.rubyeye.xmemcached.command.Command;
+import net.rubyeye.xmemcached.utils.ByteUtils;
 import net.rubyeye.xmemcached.exception.MemcachedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,12 +53,16 @@ public final class XMemcachedStore implements Store {
   private final OutageTags outages;
   private final MovedKeys moved;
   private final ClusterMembership membership;
+  private final Pipeline pipeline;
+  /** The client's own factory (it carries the client's buffer allocator), for pipelined commands. */
+  private final CommandFactory commandFactory;
   private final boolean authenticated;
   private volatile int itemSizeMax;
 
-  private XMemcachedStore(MemcachedClient client, RingSessionLocator locator, ClientSettings settings,
-      List<ClusterMember> members, LongSupplier clock) {
+  private XMemcachedStore(MemcachedClient client, CommandFactory commandFactory, RingSessionLocator locator,
+      ClientSettings settings, List<ClusterMember> members, LongSupplier clock) {
     this.client = client;
+    this.commandFactory = commandFactory;
     this.locator = locator;
     this.clock = clock;
     this.timeoutMillis = settings.operationTimeout().toMillis();
@@ -68,6 +76,7 @@ public final class XMemcachedStore implements Store {
     this.membership = new ClusterMembership(client, locator, moved, keyLister, nodeDeleter, outages, settings,
         KeyCodec.namespacePrefix(settings.namespace()), members);
     self[0] = membership;
+    this.pipeline = new Pipeline(client, timeoutMillis);
   }
 
   /** Connects a client to the configured nodes. Unreachable nodes are retried in the background. */
@@ -83,7 +92,8 @@ public final class XMemcachedStore implements Store {
     List<InetSocketAddress> addresses = members.stream().map(ClusterMember::socketAddress).toList();
     RingSessionLocator locator = RingSessionLocator.of(members);
     XMemcachedClientBuilder builder = new XMemcachedClientBuilder(addresses);
-    builder.setCommandFactory(new BinaryCommandFactory());
+    CommandFactory commandFactory = new BinaryCommandFactory();
+    builder.setCommandFactory(commandFactory);
     builder.setSessionLocator(locator);
     builder.setTranscoder(RawTranscoder.INSTANCE);
     builder.setOpTimeout(settings.operationTimeout().toMillis());
@@ -104,7 +114,7 @@ public final class XMemcachedStore implements Store {
       if (settings.authenticates()) {
         Sasl.verify(client, members.stream().map(ClusterMember::server).toList(), locator, settings);
       }
-      return new XMemcachedStore(client, locator, settings, members, clock);
+      return new XMemcachedStore(client, commandFactory, locator, settings, members, clock);
     } catch (IOException e) {
       throw new CacheException("cannot start a memcached client for " + members + ": " + e.getMessage(), e);
     }
@@ -348,6 +358,90 @@ public final class XMemcachedStore implements Store {
     } catch (TimeoutException | InterruptedException | MemcachedException | RuntimeException e) {
       throw failure("cas", key, e);
     }
+  }
+
+  @Override
+  public BatchOutcome setAll(List<Store.Write> writes) {
+    for (Store.Write write : writes) {
+      checkSize(write.key(), write.data()); // refused before anything is sent
+    }
+    if (!pipelinable()) {
+      Map<String, Boolean> done = new HashMap<>();
+      Map<String, CacheException> failed = new HashMap<>();
+      for (Store.Write write : writes) {
+        try {
+          set(write.key(), write.flags(), write.data(), write.expiresAt());
+          done.put(write.key(), true);
+        } catch (CacheException e) {
+          failed.put(write.key(), e);
+        }
+      }
+      return new BatchOutcome(done, failed);
+    }
+    List<String> keys = new ArrayList<>(writes.size());
+    List<Command> commands = new ArrayList<>(writes.size());
+    for (Store.Write write : writes) {
+      keys.add(write.key());
+      commands.add(commandFactory.createSetCommand(write.key(), ByteUtils.getBytes(write.key()),
+          exptime(write.key(), write.expiresAt()), new StoreEntry(write.flags(), write.data(), 0), false,
+          RawTranscoder.INSTANCE));
+    }
+    return outcome("set", keys, commands, true);
+  }
+
+  @Override
+  public BatchOutcome deleteAll(Map<String, Long> casByKey) {
+    if (!pipelinable()) {
+      Map<String, Boolean> done = new HashMap<>();
+      Map<String, CacheException> failed = new HashMap<>();
+      casByKey.forEach((key, cas) -> {
+        try {
+          done.put(key, cas == 0 ? delete(key) : delete(key, cas));
+        } catch (CacheException e) {
+          failed.put(key, e);
+        }
+      });
+      return new BatchOutcome(done, failed);
+    }
+    List<String> keys = new ArrayList<>(casByKey.size());
+    List<Command> commands = new ArrayList<>(casByKey.size());
+    casByKey.forEach((key, cas) -> {
+      keys.add(key);
+      commands.add(commandFactory.createDeleteCommand(key, ByteUtils.getBytes(key), 0, cas, false));
+    });
+    return outcome("delete", keys, commands, false);
+  }
+
+  /**
+   * Whether batches may go out as they are: in fail-over mode a key's wire form depends on its
+   * node's state, and a moved key's copies are handled one by one (see {@link MovedKeys}).
+   */
+  private boolean pipelinable() {
+    return !locator.failsOver() && membership.isSettled();
+  }
+
+  /** Runs {@code commands} (one per key) pipelined; {@code mustBeTrue}: a false answer is a failure. */
+  private BatchOutcome outcome(String operation, List<String> keys, List<Command> commands, boolean mustBeTrue) {
+    List<Pipeline.Answer> answers;
+    try {
+      answers = pipeline.run(commands);
+    } catch (InterruptedException e) {
+      throw failure(operation + " of " + keys.size() + " keys", keys, e);
+    }
+    Map<String, Boolean> done = new HashMap<>();
+    Map<String, CacheException> failed = new HashMap<>();
+    for (int i = 0; i < keys.size(); i++) {
+      String key = keys.get(i);
+      Pipeline.Answer answer = answers.get(i);
+      if (answer.failure() != null) {
+        failed.put(key, failure(operation, key, answer.failure()));
+      } else if (mustBeTrue && !Boolean.TRUE.equals(answer.result())) {
+        failed.put(key, new CacheException("memcached node " + nodeFor(key) + " refused to store " + key));
+      } else {
+        done.put(key, Boolean.TRUE.equals(answer.result()));
+      }
+    }
+    return new BatchOutcome(done, failed);
   }
 
   @Override

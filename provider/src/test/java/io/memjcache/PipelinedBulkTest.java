@@ -1,0 +1,113 @@
+package io.memjcache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.memjcache.testing.MemcachedCluster;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import javax.cache.Cache;
+import javax.cache.CacheException;
+import javax.cache.CacheManager;
+import javax.cache.configuration.MutableConfiguration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * putAll and removeAll(keys) sent as one pipelined batch per node, on real nodes: every entry
+ * lands (and goes), and when one node is down its share fails loudly, naming the keys and the
+ * node, while the other nodes' shares are stored and stay readable.
+ */
+class PipelinedBulkTest {
+
+  @RegisterExtension static final MemcachedCluster CLUSTER = MemcachedCluster.nodes(3);
+
+  private static Cache<String, String> cache(CacheManager manager) {
+    return manager.createCache("bulk", new MutableConfiguration<String, String>().setTypes(String.class, String.class));
+  }
+
+  @Test
+  void putAllAndRemoveAllReachEveryNode() {
+    try (CacheManager manager = ClusterCaches.newManager(CLUSTER, ClusterCaches.uniqueNamespace())) {
+      Cache<String, String> cache = cache(manager);
+      Map<String, String> entries = new LinkedHashMap<>();
+      for (int i = 0; i < 300; i++) {
+        entries.put("k" + i, "v" + i + "-".repeat(i));
+      }
+      cache.putAll(entries);
+      assertEquals(entries, cache.getAll(entries.keySet()));
+      Set<String> half = new HashSet<>();
+      for (int i = 0; i < 300; i += 2) {
+        half.add("k" + i);
+      }
+      cache.removeAll(half);
+      for (int i = 0; i < 300; i++) {
+        assertEquals(i % 2 == 0 ? null : entries.get("k" + i), cache.get("k" + i), "k" + i);
+      }
+    }
+  }
+
+  @Test
+  void aDeadNodesShareFailsLoudlyAndTheRestIsStored() {
+    Properties properties = new Properties();
+    properties.setProperty("memjcache.operationTimeoutMillis", "500");
+    try (CacheManager manager = ClusterCaches.newManager(CLUSTER, ClusterCaches.uniqueNamespace(), properties)) {
+      Cache<String, String> cache = cache(manager);
+      MemcachedCacheManager memcached = manager.unwrap(MemcachedCacheManager.class);
+      String dead = "127.0.0.1:" + CLUSTER.addresses().get(2).getPort();
+      CLUSTER.kill(2);
+      try {
+        Map<String, String> entries = new LinkedHashMap<>();
+        for (int i = 0; i < 60; i++) {
+          entries.put("k" + i, "v" + i);
+        }
+        CacheException failure = assertThrows(CacheException.class, () -> cache.putAll(entries));
+        assertTrue(failure.getMessage().startsWith("putAll: "), failure.getMessage());
+        assertTrue(failure.getMessage().contains(" of 60 entries stored; "), failure.getMessage());
+        assertTrue(failure.getMessage().contains(dead), "names the dead node: " + failure.getMessage());
+        int stored = 0;
+        int failed = 0;
+        for (int i = 0; i < 60; i++) {
+          try {
+            assertEquals("v" + i, cache.get("k" + i), "an entry of a live node is stored");
+            stored++;
+          } catch (CacheException e) {
+            assertTrue(e.getMessage().contains(dead), e.getMessage());
+            failed++;
+          }
+        }
+        assertTrue(stored > 20 && failed > 5, "stored " + stored + ", failed " + failed);
+        assertTrue(failure.getMessage().contains((60 - failed) + " of 60 entries stored; " + failed + " failed"),
+            failure.getMessage());
+
+        CacheException removeFailure = assertThrows(CacheException.class, () -> cache.removeAll(entries.keySet()));
+        assertTrue(removeFailure.getMessage().contains(dead), removeFailure.getMessage());
+      } finally {
+        CLUSTER.restart(2);
+      }
+      assertFalse(memcached.getServers().isEmpty());
+    }
+  }
+
+  @Test
+  void removeAllOfKeysChangedMeanwhileStillRemovesThem() {
+    try (CacheManager manager = ClusterCaches.newManager(CLUSTER, ClusterCaches.uniqueNamespace())) {
+      Cache<String, String> cache = cache(manager);
+      Map<String, String> entries = new LinkedHashMap<>();
+      for (int i = 0; i < 50; i++) {
+        entries.put("k" + i, "v" + i);
+      }
+      cache.putAll(entries);
+      cache.removeAll(entries.keySet());
+      for (String key : entries.keySet()) {
+        assertNull(cache.get(key));
+      }
+    }
+  }
+}
