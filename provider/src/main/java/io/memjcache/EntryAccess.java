@@ -1,5 +1,6 @@
 package io.memjcache;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import io.memjcache.store.BatchOutcome;
 import io.memjcache.codec.Envelope;
@@ -424,6 +425,54 @@ final class EntryAccess<V> {
     } finally {
       entries.keySet().forEach(this::writeEnds);
     }
+  }
+
+  /** A write of {@link #updateAll}: the live version read, and the new value's bytes (null: remove it). */
+  record Update(EncodedKey key, RemoteEntry current, byte[] bytes) {}
+
+  /**
+   * {@link #tryWrite} (or {@link #delete}) of live entries for many keys, pipelined: one round
+   * trip per node. Maps each key to its {@link WriteOutcome} (UPDATED, or NOT_STORED when the
+   * expiry policy expired it at once, or a removal: UPDATED too; CONFLICT when it changed since
+   * its read) or to the CacheException of its node.
+   */
+  Map<EncodedKey, Object> updateAll(List<Update> updates, long now) {
+    List<Store.Conditional> writes = new ArrayList<>(updates.size());
+    Map<String, EncodedKey> byMemcachedKey = new HashMap<>();
+    Map<EncodedKey, WriteOutcome> onSuccess = new HashMap<>();
+    for (Update update : updates) {
+      EncodedKey key = update.key();
+      byMemcachedKey.put(key.memcachedKey(), key);
+      long cas = update.current().cas();
+      if (update.bytes() == null) {
+        writes.add(new Store.Conditional(key.memcachedKey(), cas, 0, null, 0));
+        onSuccess.put(key, WriteOutcome.UPDATED);
+        continue;
+      }
+      long expiresAt = expiry.onUpdate(now, update.current().envelope().expiresAt());
+      if (expiresAt <= now) {
+        writes.add(new Store.Conditional(key.memcachedKey(), cas, 0, null, 0));
+        onSuccess.put(key, WriteOutcome.NOT_STORED);
+        continue;
+      }
+      EntryCodec.Stored stored = codec.stored(key, codec.envelope(key, expiresAt, update.bytes()));
+      writes.add(new Store.Conditional(key.memcachedKey(), cas, stored.flags(), stored.data(), expiresAt));
+      onSuccess.put(key, WriteOutcome.UPDATED);
+    }
+    updates.forEach(update -> writeStarts(update.key()));
+    BatchOutcome outcome;
+    try {
+      outcome = store.compareAndSetAll(writes);
+    } finally {
+      updates.forEach(update -> writeEnds(update.key()));
+    }
+    Map<EncodedKey, Object> results = new HashMap<>();
+    outcome.done().forEach((memcachedKey, written) -> {
+      EncodedKey key = byMemcachedKey.get(memcachedKey);
+      results.put(key, written ? onSuccess.get(key) : WriteOutcome.CONFLICT);
+    });
+    outcome.failed().forEach((memcachedKey, failure) -> results.put(byMemcachedKey.get(memcachedKey), failure));
+    return results;
   }
 
   /** {@link #delete} for many keys, pipelined; done maps a memcached key to whether it was deleted. */

@@ -6,7 +6,10 @@ import io.memjcache.event.EventDispatcher;
 import io.memjcache.integration.Loader;
 import io.memjcache.integration.Writer;
 import io.memjcache.stats.CacheStatistics;
+import io.memjcache.store.StoreEntry;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -179,19 +182,125 @@ final class EntryProcessing<K, V> {
       Objects.requireNonNull(key, "a key in keys is null");
     }
     Map<K, EntryProcessorResult<T>> results = new HashMap<>();
-    for (K key : keys) {
+    List<K> oneByOne = loader.isReadThrough() || keys.size() < 2
+        ? new ArrayList<>(keys)
+        : invokePresent(keys, processor, arguments, results);
+    for (K key : oneByOne) {
       try {
         T result = invoke(key, processor, arguments);
         if (result != null) {
           results.put(key, () -> result);
         }
       } catch (EntryProcessorException e) {
-        results.put(key, () -> { throw e; });
+        results.put(key, failed(e));
       } catch (CacheException | IllegalArgumentException e) {
-        EntryProcessorException wrapped = new EntryProcessorException(e);
-        results.put(key, () -> { throw wrapped; });
+        results.put(key, failed(new EntryProcessorException(e)));
       }
     }
     return results;
+  }
+
+  /**
+   * Runs the processor on the keys that hold a live entry with one batched read and one pipelined
+   * batch of compare-and-swap writes per node; returns the keys left to {@link #invoke} one by one:
+   * those without a live entry (a load or a creation, under single flight), and those another
+   * client changed between the read and the write (the processor runs again for them, as it would
+   * after any conflict).
+   */
+  private <T> List<K> invokePresent(
+      Set<? extends K> keys, EntryProcessor<K, V, T> processor, Object[] arguments, Map<K, EntryProcessorResult<T>> results) {
+    Map<K, EncodedKey> encoded = context.encodeAll(keys);
+    Map<String, StoreEntry> found = access.readAll(context.memcachedKeys(encoded.values()));
+    long now = access.now();
+    PendingEvents<K, V> events = context.events();
+    List<K> oneByOne = new ArrayList<>();
+    List<EntryAccess.Update> updates = new ArrayList<>();
+    Map<EncodedKey, Applied<K, V, T>> pending = new HashMap<>();
+    for (Map.Entry<K, EncodedKey> e : encoded.entrySet()) {
+      K key = e.getKey();
+      EncodedKey ek = e.getValue();
+      RemoteEntry read = codec.decode(ek, found.get(ek.memcachedKey()));
+      V before = access.writableValue(ek.memcachedKey(), read, now);
+      if (before == null) {
+        oneByOne.add(key);
+        continue;
+      }
+      ProcessorEntry<K, V> entry = new ProcessorEntry<>(key, before, null);
+      T result;
+      byte[] bytes = null;
+      try {
+        result = processor.process(entry, arguments);
+        switch (entry.outcome()) {
+          case NONE, READ -> {
+            if (entry.outcome() == ProcessorEntry.Outcome.READ) {
+              access.touch(ek, read, now);
+            }
+            context.countRead(true);
+            if (result != null) {
+              results.put(key, () -> result);
+            }
+            continue;
+          }
+          case REMOVED -> {
+            context.countRead(true); // as one by one: the read counts even if the writer fails
+            writer.delete(key);
+          }
+          case SET -> {
+            writer.write(key, entry.newValue());
+            bytes = codec.serializeValue(entry.newValue());
+          }
+          default -> {
+            oneByOne.add(key); // not expected with a live entry: the one-by-one path knows every case
+            continue;
+          }
+        }
+      } catch (EntryProcessorException ex) {
+        results.put(key, failed(ex));
+        continue;
+      } catch (Exception ex) {
+        results.put(key, failed(new EntryProcessorException(ex)));
+        continue;
+      }
+      updates.add(new EntryAccess.Update(ek, read, bytes));
+      pending.put(ek, new Applied<>(key, before, entry, result));
+    }
+    Map<EncodedKey, Object> outcomes = updates.isEmpty() ? Map.of() : access.updateAll(updates, now);
+    outcomes.forEach((ek, outcome) -> {
+      Applied<K, V, T> applied = pending.get(ek);
+      K key = applied.key();
+      if (outcome instanceof CacheException failure) {
+        results.put(key, failed(new EntryProcessorException(failure)));
+        return;
+      }
+      if (outcome == WriteOutcome.CONFLICT) {
+        oneByOne.add(key);
+        return;
+      }
+      if (applied.entry().outcome() == ProcessorEntry.Outcome.REMOVED) {
+        events.removed(key, applied.before());
+        statistics.removals(1);
+      } else {
+        context.countRead(true);
+        context.record((WriteOutcome) outcome, key, applied.entry().newValue(), applied.before(), events);
+        if (outcome != WriteOutcome.NOT_STORED) {
+          statistics.puts(1);
+        }
+      }
+      if (applied.result() != null) {
+        T result = applied.result();
+        results.put(key, () -> result);
+      }
+    });
+    dispatcher.dispatch(events.list());
+    return oneByOne;
+  }
+
+  /** A processor's run on a live entry, awaiting its batched write. */
+  private record Applied<K, V, T>(K key, V before, ProcessorEntry<K, V> entry, T result) {}
+
+  private static <T> EntryProcessorResult<T> failed(EntryProcessorException e) {
+    return () -> {
+      throw e;
+    };
   }
 }

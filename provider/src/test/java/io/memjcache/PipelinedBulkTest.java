@@ -95,6 +95,60 @@ class PipelinedBulkTest {
     }
   }
 
+  /** Adds one to an Integer entry (creating it at 1), returns the value it saw. */
+  static final class Increment implements javax.cache.processor.EntryProcessor<String, Integer, Integer>, java.io.Serializable {
+    @Override
+    public Integer process(javax.cache.processor.MutableEntry<String, Integer> entry, Object... arguments) {
+      Integer before = entry.getValue();
+      entry.setValue(before == null ? 1 : before + 1);
+      return before;
+    }
+  }
+
+  @Test
+  void invokeAllLosesNoUpdateUnderConcurrentManagers() throws Exception {
+    String namespace = ClusterCaches.uniqueNamespace();
+    int threads = 4;
+    int rounds = 25;
+    Set<String> keys = new java.util.TreeSet<>();
+    for (int i = 0; i < 40; i++) {
+      keys.add("n" + i);
+    }
+    try (CacheManager one = ClusterCaches.newManager(CLUSTER, namespace);
+        CacheManager two = ClusterCaches.newManager(CLUSTER, namespace)) {
+      MutableConfiguration<String, Integer> ints = new MutableConfiguration<String, Integer>().setTypes(String.class, Integer.class);
+      Cache<String, Integer> a = one.createCache("counters", ints);
+      Cache<String, Integer> b = two.createCache("counters", ints);
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+      java.util.List<java.util.concurrent.Future<Integer>> runs = new java.util.ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        Cache<String, Integer> cache = t % 2 == 0 ? a : b;
+        runs.add(pool.submit(() -> {
+          int failures = 0;
+          for (int r = 0; r < rounds; r++) {
+            for (var result : cache.invokeAll(keys, new Increment()).values()) {
+              try {
+                result.get();
+              } catch (javax.cache.processor.EntryProcessorException e) {
+                failures++;
+              }
+            }
+          }
+          return failures;
+        }));
+      }
+      int failures = 0;
+      for (var run : runs) {
+        failures += run.get(120, java.util.concurrent.TimeUnit.SECONDS);
+      }
+      pool.shutdown();
+      assertEquals(0, failures, "invocations that failed");
+      for (String key : keys) {
+        assertEquals(threads * rounds, a.get(key), key + ": every increment of every manager counted once");
+      }
+    }
+  }
+
   @Test
   void removeAllOfKeysChangedMeanwhileStillRemovesThem() {
     try (CacheManager manager = ClusterCaches.newManager(CLUSTER, ClusterCaches.uniqueNamespace())) {

@@ -49,6 +49,15 @@ public interface Store extends AutoCloseable {
    */
   BatchOutcome deleteAll(Map<String, Long> casByKey);
 
+  /** One entry of {@link #compareAndSetAll}: replaces (or, with null data, deletes) the version {@code cas}. */
+  record Conditional(String key, long cas, int flags, byte[] data, long expiresAt) {}
+
+  /**
+   * Replaces or deletes each key only if it still has its CAS token, pipelined as {@link #setAll};
+   * done maps a key to whether it was written (false: it changed meanwhile).
+   */
+  BatchOutcome compareAndSetAll(List<Conditional> writes);
+
   /** Deletes; false when absent. */
   boolean delete(String key);
 

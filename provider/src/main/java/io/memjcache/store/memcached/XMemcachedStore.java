@@ -390,6 +390,40 @@ public final class XMemcachedStore implements Store {
   }
 
   @Override
+  public BatchOutcome compareAndSetAll(List<Store.Conditional> writes) {
+    for (Store.Conditional write : writes) {
+      if (write.data() != null) {
+        checkSize(write.key(), write.data());
+      }
+    }
+    if (!pipelinable()) {
+      Map<String, Boolean> done = new HashMap<>();
+      Map<String, CacheException> failed = new HashMap<>();
+      for (Store.Conditional write : writes) {
+        try {
+          done.put(write.key(), write.data() == null
+              ? delete(write.key(), write.cas())
+              : compareAndSet(write.key(), write.cas(), write.flags(), write.data(), write.expiresAt()));
+        } catch (CacheException e) {
+          failed.put(write.key(), e);
+        }
+      }
+      return new BatchOutcome(done, failed);
+    }
+    List<String> keys = new ArrayList<>(writes.size());
+    List<Command> commands = new ArrayList<>(writes.size());
+    for (Store.Conditional write : writes) {
+      keys.add(write.key());
+      byte[] keyBytes = ByteUtils.getBytes(write.key());
+      commands.add(write.data() == null
+          ? commandFactory.createDeleteCommand(write.key(), keyBytes, 0, write.cas(), false)
+          : commandFactory.createCASCommand(write.key(), keyBytes, exptime(write.key(), write.expiresAt()),
+              new StoreEntry(write.flags(), write.data(), 0), write.cas(), false, RawTranscoder.INSTANCE));
+    }
+    return outcome("cas", keys, commands, false);
+  }
+
+  @Override
   public BatchOutcome deleteAll(Map<String, Long> casByKey) {
     if (!pipelinable()) {
       Map<String, Boolean> done = new HashMap<>();
