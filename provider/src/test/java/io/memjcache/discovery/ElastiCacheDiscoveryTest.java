@@ -266,6 +266,11 @@ class ElastiCacheDiscoveryTest {
       endpoint.serve(7, nodes(0, 2));
       List<String> next = changes.poll(10, TimeUnit.SECONDS);
       assertEquals(sorted(nodes(0, 2)), next, "the timer applies a change within the bound");
+      // The poller records the version once onChange has returned: a moment after the change arrives.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (poller.appliedVersion() != 7 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
       assertEquals(7, poller.appliedVersion());
     }
     assertNull(changes.poll(300, TimeUnit.MILLISECONDS), "no change after close");
