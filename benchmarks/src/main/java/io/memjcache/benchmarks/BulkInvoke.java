@@ -1,6 +1,8 @@
 package io.memjcache.benchmarks;
 
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import javax.cache.processor.EntryProcessorResult;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -35,11 +37,25 @@ public class BulkInvoke {
 
   Target client;
   BenchData data;
+  /** Every thread's batches, read back after each iteration. */
+  final Queue<ThreadBatches> slots = new ConcurrentLinkedQueue<>();
 
   @Setup(Level.Trial)
   public void setUp() {
     data = new BenchData(size);
     client = Targets.open(target, data);
+  }
+
+  /**
+   * After each iteration, once every thread has stopped: each thread's batches read back. Here,
+   * not in the thread's own state: JMH may run the trial teardown (which closes the client) on
+   * one thread before another thread's iteration teardown.
+   */
+  @TearDown(Level.Iteration)
+  public void verify() {
+    for (ThreadBatches batches : slots) {
+      batches.verify(client, target);
+    }
   }
 
   @TearDown(Level.Trial)
@@ -57,12 +73,8 @@ public class BulkInvoke {
     @Setup(Level.Trial)
     public void setUp(BulkInvoke bench, ThreadParams thread) {
       batches = new ThreadBatches(bench.data, thread.getThreadIndex());
+      bench.slots.add(batches);
       batches.populate(bench.client);
-    }
-
-    @TearDown(Level.Iteration)
-    public void verify(BulkInvoke bench) {
-      batches.verify(bench.client, bench.target);
     }
   }
 

@@ -1,5 +1,7 @@
 package io.memjcache.benchmarks;
 
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -38,11 +40,25 @@ public class BulkOps {
 
   Target client;
   BenchData data;
+  /** Every thread's batches, read back after each iteration. */
+  final Queue<ThreadBatches> slots = new ConcurrentLinkedQueue<>();
 
   @Setup(Level.Trial)
   public void setUp() {
     data = new BenchData(size);
     client = Targets.open(target, data);
+  }
+
+  /**
+   * After each iteration, once every thread has stopped: each thread's batches read back. Here,
+   * not in the thread's own state: JMH may run the trial teardown (which closes the client) on
+   * one thread before another thread's iteration teardown.
+   */
+  @TearDown(Level.Iteration)
+  public void verify() {
+    for (ThreadBatches batches : slots) {
+      batches.verify(client, target);
+    }
   }
 
   @TearDown(Level.Trial)
@@ -61,11 +77,7 @@ public class BulkOps {
     @Setup(Level.Trial)
     public void setUp(BulkOps ops, ThreadParams thread) {
       batches = new ThreadBatches(ops.data, thread.getThreadIndex());
-    }
-
-    @TearDown(Level.Iteration)
-    public void verify(BulkOps ops) {
-      batches.verify(ops.client, ops.target);
+      ops.slots.add(batches);
     }
   }
 

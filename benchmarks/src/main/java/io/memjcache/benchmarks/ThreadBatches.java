@@ -73,9 +73,13 @@ final class ThreadBatches {
       BulkBatch batch = batches[b];
       Map<String, ?> found = client.read(batch.keys);
       if (state[b] == REMOVED) {
-        Checks.isTrue(found.isEmpty(), target + ": " + found.size() + " of " + BenchData.BATCH
-            + " removed keys are still there, e.g. " + found.keySet().iterator().next());
+        if (!found.isEmpty()) {
+          throw new IllegalStateException(target + ": " + found.size() + " of " + BenchData.BATCH
+              + " removed keys are still there, e.g. " + found.keySet().iterator().next());
+        }
       } else {
+        int wrong = 0;
+        String example = null;
         for (int i = 0; i < BenchData.BATCH; i++) {
           String key = batch.keys.get(i);
           Object value = found.get(key);
@@ -83,8 +87,14 @@ final class ThreadBatches {
               ? Checks.rotationOf(value, batch.strings[0][i])
               : value != null && (Checks.text(value).equals(batch.strings[0][i])
                   || Checks.text(value).equals(batch.strings[1][i]));
-          Checks.isTrue(ok, target + ": written key " + key + " holds " + Checks.describe(value)
-              + ", not a value this thread wrote (size " + size + ")");
+          if (!ok && wrong++ == 0) {
+            example = key + " holds " + Checks.describe(value);
+          }
+        }
+        if (wrong > 0) {
+          throw new IllegalStateException(target + ": " + wrong + " of " + BenchData.BATCH + " keys this thread "
+              + (state[b] == ROTATED ? "invoked" : "wrote") + " (" + found.size() + " read back) do not hold its value"
+              + " of size " + size + ", e.g. " + example);
         }
       }
       state[b] = UNTOUCHED;
