@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Prints the MemJCache benchmark results as Markdown tables of ratios, PASS/MISS per target.
 
-usage: report.py results.json [bytes.json]
+usage: report.py results.json[,results-2.json,...] [bytes.json]
 
-results.json is JMH's JSON (benchmarks/run.sh writes it). Every figure is the median of the
-measurement iterations of a run (all forks); ratios compare runs of the same launch only.
+results.json is JMH's JSON (benchmarks/run.sh writes it), one file per launch (REPEAT=N gives N,
+comma-separated). Every figure is the median of the measurement iterations of a run (all forks);
+ratios compare runs of the same launch only. With several launches each ratio is computed within
+each launch, and the table gives the median of those ratios (and their range); ops/s columns give
+the median over launches.
 """
 import json
 import statistics
@@ -19,6 +22,30 @@ NEAR_VS_CAFFEINE_TARGET = 0.5    # near hit / Caffeine JCache store-by-value get
 NEAR_VS_REMOTE_TARGET = 500.0    # near hit / MemJCache remote get (1 node)
 ALLOC_TARGET = 2.0               # MemJCache B/op / raw B/op per remote get, at most
 BYTES_TARGET = 32.0              # extra bytes per entry, at most
+
+# Bulk cases of 100 keys: (label, MemJCache benchmark, anchor benchmark, anchor target with {n}
+# for the node count, node counts, target ratio MemJCache / anchor or None).
+BULK_CASES = [
+    ("putAll(100) / raw pipelined (quiet sets, a barrier per node)", "BulkOps.putAll", "BulkOps.putAll",
+     "xmemcached-{n}", ("1", "3"), 0.8),
+    ("putAll(100) / raw naive (100 sets)", "BulkOps.putAll", "BulkOps.putAll", "xmemcached-naive-{n}", ("1", "3"), None),
+    ("putAll(100) / Redisson putAll(100)", "BulkOps.putAll", "BulkOps.putAll", "redisson-1", ("1",), 2.0),
+    ("putAll(100) / Hazelcast putAll(100)", "BulkOps.putAll", "BulkOps.putAll", "hazelcast-1", ("1",), 2.0),
+    ("removeAll(100) / raw pipelined deletes", "BulkOps.removeAll", "BulkOps.removeAll", "xmemcached-{n}", ("1", "3"), 0.8),
+    ("removeAll(100) / raw naive (100 deletes)", "BulkOps.removeAll", "BulkOps.removeAll", "xmemcached-naive-{n}",
+     ("1", "3"), None),
+    ("removeAll(100) / Redisson removeAll(100)", "BulkOps.removeAll", "BulkOps.removeAll", "redisson-1", ("1",), None),
+    ("removeAll(100) / Hazelcast removeAll(100)", "BulkOps.removeAll", "BulkOps.removeAll", "hazelcast-1", ("1",), None),
+    ("putAll+removeAll(100) / raw pipelined pair", "BulkOps.putAllRemoveAll", "BulkOps.putAllRemoveAll",
+     "xmemcached-{n}", ("1", "3"), None),
+    ("putAll+removeAll(100) / Redisson's pair", "BulkOps.putAllRemoveAll", "BulkOps.putAllRemoveAll", "redisson-1",
+     ("1",), None),
+    ("putAll+removeAll(100) / Hazelcast's pair", "BulkOps.putAllRemoveAll", "BulkOps.putAllRemoveAll", "hazelcast-1",
+     ("1",), None),
+    ("invokeAll(100) / Redisson invokeAll(100)", "BulkInvoke.invokeAll", "BulkInvoke.invokeAll", "redisson-1", ("1",), None),
+    ("invokeAll(100) / Hazelcast invokeAll(100)", "BulkInvoke.invokeAll", "BulkInvoke.invokeAll", "hazelcast-1",
+     ("1",), None),
+]
 
 
 def median(raw_data):
@@ -113,8 +140,9 @@ def main(argv):
     if len(argv) < 2:
         print(__doc__, file=sys.stderr)
         return 2
-    data = load(argv[1])
-    smoke = data.pop("smoke")
+    launches = [load(path) for path in argv[1].split(",") if path]
+    smokes = [launch.pop("smoke") for launch in launches]
+    smoke = next((x for x in smokes if x), None)
     bytes_result = None
     if len(argv) > 2:
         try:
@@ -123,15 +151,41 @@ def main(argv):
         except FileNotFoundError:
             pass
     v = Verdicts()
-    sizes = sorted({k[1] for k in data if k[1]})
-    threads = sorted({k[3] for k in data})
+    keys = {k for launch in launches for k in launch}
+    sizes = sorted({k[1] for k in keys if k[1]})
+    threads = sorted({k[3] for k in keys})
 
     def metric(bench, size, target, t, what="ops"):
-        return data.get((bench, size, target, t), {}).get(what)
+        """The median over launches of one run's figure."""
+        values = [launch.get((bench, size, target, t), {}).get(what) for launch in launches]
+        values = [x for x in values if x is not None]
+        return statistics.median(values) if values else None
+
+    def cell(bench, target, anchor_bench, anchor, size, t, what="ops"):
+        """The median over launches of the same-launch ratio, and the text for the table."""
+        ratios = []
+        for launch in launches:
+            a = launch.get((bench, size, target, t), {}).get(what)
+            b = launch.get((anchor_bench, size, anchor, t), {}).get(what)
+            r = ratio(a, b)
+            if r is not None:
+                ratios.append(r)
+        if not ratios:
+            return None, "n/a"
+        r = statistics.median(ratios)
+        text = fmt_ratio(r)
+        if len(ratios) > 1:
+            text += f" ({fmt_ratio(min(ratios))}–{fmt_ratio(max(ratios))})"
+        return r, text
 
     out = []
     if smoke:
         out.append(f"> **Smoke-test settings ({smoke}): these figures and verdicts mean nothing.**")
+        out.append("")
+    n = len(launches)
+    if n > 1:
+        out.append(f"{n} launches: each ratio is the median of its {n} same-launch ratios (their range in "
+                   "brackets); ops/s are medians over the launches.")
         out.append("")
     out.append("### MemJCache / raw xmemcached (same memcached nodes, binary protocol)")
     out.append("")
@@ -145,12 +199,30 @@ def main(argv):
                     x = metric("RemoteOps." + op, size, "xmemcached-" + nodes, t)
                     if m is None and x is None:
                         continue
-                    r = ratio(m, x)
+                    r, text = cell("RemoteOps." + op, "memjcache-" + nodes, "RemoteOps." + op, "xmemcached-" + nodes,
+                                   size, t)
                     target = RAW_TARGETS.get(op)
                     name = "getAll(100)" if op == "getAll" else op
                     out.append(f"| {name} | {size_name(size)} | {t} | {nodes} | {fmt_ops(m)} | {fmt_ops(x)} | "
-                               f"{fmt_ratio(r)} | {'≥ %.2f' % target if target else '—'} | {v.check(r, target)} |")
+                               f"{text} | {'≥ %.2f' % target if target else '—'} | {v.check(r, target)} |")
     out.append("")
+    if any(k[0].startswith("Bulk") for k in keys):
+        out.append("### Bulk operations of 100 keys: MemJCache / anchor (memcached, redis, Hazelcast member)")
+        out.append("")
+        out.append("| case | value | threads | nodes | MemJCache ops/s | anchor ops/s | ratio | target | |")
+        out.append("|---|---|---:|---:|---:|---:|---:|---:|---|")
+        for label, bench, anchor_bench, anchor, node_counts, target in BULK_CASES:
+            for size in sizes:
+                for t in threads:
+                    for nodes in node_counts:
+                        m = metric(bench, size, "memjcache-" + nodes, t)
+                        a = metric(anchor_bench, size, anchor.format(n=nodes), t)
+                        if m is None and a is None:
+                            continue
+                        r, text = cell(bench, "memjcache-" + nodes, anchor_bench, anchor.format(n=nodes), size, t)
+                        out.append(f"| {label} | {size_name(size)} | {t} | {nodes} | {fmt_ops(m)} | {fmt_ops(a)} | "
+                                   f"{text} | {'≥ %.1f' % target if target else '—'} | {v.check(r, target)} |")
+        out.append("")
     out.append("### MemJCache / Redisson JCache (1 memcached node vs 1 redis)")
     out.append("")
     out.append("| op | value | threads | MemJCache ops/s | Redisson ops/s | ratio | target | |")
@@ -160,12 +232,29 @@ def main(argv):
             for t in threads:
                 m = metric("RemoteOps." + op, size, "memjcache-1", t)
                 rd = metric("RemoteOps." + op, size, "redisson-1", t)
-                if m is None and rd is None:
+                if rd is None:
                     continue
-                r = ratio(m, rd)
+                r, text = cell("RemoteOps." + op, "memjcache-1", "RemoteOps." + op, "redisson-1", size, t)
                 target = REDISSON_GET_TARGET if op == "get" and t == 16 else None
                 name = "getAll(100)" if op == "getAll" else op
-                out.append(f"| {name} | {size_name(size)} | {t} | {fmt_ops(m)} | {fmt_ops(rd)} | {fmt_ratio(r)} | "
+                out.append(f"| {name} | {size_name(size)} | {t} | {fmt_ops(m)} | {fmt_ops(rd)} | {text} | "
+                           f"{'≥ %.0f' % target if target else '—'} | {v.check(r, target)} |")
+    out.append("")
+    out.append("### MemJCache / Hazelcast client JCache (1 memcached node vs 1 Hazelcast member)")
+    out.append("")
+    out.append("| op | value | threads | MemJCache ops/s | Hazelcast ops/s | ratio | target | |")
+    out.append("|---|---|---:|---:|---:|---:|---:|---|")
+    for op in REMOTE_OPS:
+        for size in sizes:
+            for t in threads:
+                m = metric("RemoteOps." + op, size, "memjcache-1", t)
+                rd = metric("RemoteOps." + op, size, "hazelcast-1", t)
+                if rd is None:
+                    continue
+                r, text = cell("RemoteOps." + op, "memjcache-1", "RemoteOps." + op, "hazelcast-1", size, t)
+                target = None
+                name = "getAll(100)" if op == "getAll" else op
+                out.append(f"| {name} | {size_name(size)} | {t} | {fmt_ops(m)} | {fmt_ops(rd)} | {text} | "
                            f"{'≥ %.0f' % target if target else '—'} | {v.check(r, target)} |")
     out.append("")
     out.append("### Near-cache hit vs Caffeine JCache (store-by-value) and vs a remote get")
@@ -180,10 +269,10 @@ def main(argv):
             remote = metric("RemoteOps.get", size, "memjcache-1", t)
             if near is None and caffeine is None:
                 continue
-            rc = ratio(near, caffeine)
-            rr = ratio(near, remote)
-            out.append(f"| {size_name(size)} | {t} | {fmt_ops(near)} | {fmt_ops(caffeine)} | {fmt_ratio(rc)} | "
-                       f"{v.check(rc, NEAR_VS_CAFFEINE_TARGET)} | {fmt_ops(remote)} | {fmt_ratio(rr)} | "
+            rc, rc_text = cell("LocalGet.memjcacheNearHit", "", "LocalGet.caffeineGet", "", size, t)
+            rr, rr_text = cell("LocalGet.memjcacheNearHit", "", "RemoteOps.get", "memjcache-1", size, t)
+            out.append(f"| {size_name(size)} | {t} | {fmt_ops(near)} | {fmt_ops(caffeine)} | {rc_text} | "
+                       f"{v.check(rc, NEAR_VS_CAFFEINE_TARGET)} | {fmt_ops(remote)} | {rr_text} | "
                        f"{v.check(rr, NEAR_VS_REMOTE_TARGET)} |")
     out.append("")
     out.append("### Allocation per remote get (JMH `-prof gc`, `gc.alloc.rate.norm`, bytes/op)")
@@ -197,11 +286,12 @@ def main(argv):
                 x = metric("RemoteOps.get", size, "xmemcached-" + nodes, t, "alloc")
                 if m is None and x is None:
                     continue
-                r = ratio(m, x)
+                r, text = cell("RemoteOps.get", "memjcache-" + nodes, "RemoteOps.get", "xmemcached-" + nodes, size, t,
+                               "alloc")
                 out.append(f"| {size_name(size)} | {t} | {nodes} | {m if m is None else round(m)} | "
-                           f"{x if x is None else round(x)} | {fmt_ratio(r)} | {v.check(r, ALLOC_TARGET, at_least=False)} |")
+                           f"{x if x is None else round(x)} | {text} | {v.check(r, ALLOC_TARGET, at_least=False)} |")
     out.append("")
-    if any(k[0].startswith("MissOps.") for k in data):
+    if any(k[0].startswith("MissOps.") for k in keys):
         out.append("### Misses (1 memcached node): a read-through miss with its lease, and a hot-key storm")
         out.append("")
         out.append("| benchmark | threads | single flight ops/s | no single flight ops/s | cache-aside get+put ops/s | "
@@ -214,7 +304,8 @@ def main(argv):
                 aside = metric("MissOps." + bench, 0, "cache-aside", t)
                 if sf is None and nosf is None and aside is None:
                     continue
-                out.append(f"| {bench} | {t} | {fmt_ops(sf)} | {fmt_ops(nosf)} | {fmt_ops(aside)} | {fmt_ratio(ratio(sf, aside))} |")
+                _, text = cell("MissOps." + bench, "memjcache", "MissOps." + bench, "cache-aside", 0, t)
+                out.append(f"| {bench} | {t} | {fmt_ops(sf)} | {fmt_ops(nosf)} | {fmt_ops(aside)} | {text} |")
         out.append("")
         out.append("Loads per storm key are printed by the benchmark itself (`[miss-ops]` lines of the JMH output).")
         out.append("")

@@ -3,10 +3,11 @@
 #   1. installs memcached and redis-server with apt-get when missing (as .ci/run installs memcached),
 #   2. installs the provider into ~/.m2 and builds benchmarks/target/benchmarks.jar,
 #   3. starts its own servers on free 127.0.0.1 ports, pinned to CPU 1: memcached nodes (-t 1) for
-#      the 1-node and 3-node clusters, one redis-server, and two fresh memcached nodes for the
-#      bytes-per-entry measurement,
+#      the 1-node and 3-node clusters, one redis-server, one Hazelcast member (its own JVM, from
+#      the benchmarks jar), and two fresh memcached nodes for the bytes-per-entry measurement,
 #   4. runs every JMH benchmark pinned to CPU 0, at 1 and 16 threads, in one JVM launch (JMH forks
-#      inherit the pinning), with -prof gc, into results.json,
+#      inherit the pinning), with -prof gc, into results.json; REPEAT=N runs N such launches
+#      (results-1.json … results-N.json) and the table gives each ratio's median over them,
 #   5. measures bytes stored per entry (MemJCache vs raw xmemcached) into bytes.json,
 #   6. prints the table of ratios with PASS/MISS against the targets (table.md),
 # and stops every server it started, whatever happens.
@@ -19,6 +20,8 @@
 #   OUT             where results go (default benchmarks/results)
 #   JMH_ARGS        extra JMH arguments, e.g. JMH_ARGS='-p size=100 RemoteOps.get'
 #   NO_PIN=1        do not pin with taskset (only for machines with fewer than 2 CPUs)
+#   REPEAT          number of launches (default 1); ratios are compared within a launch, and the
+#                   table reports the median per cell over the launches
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
@@ -32,6 +35,11 @@ else
   wi="${WI:-5}"; w="${W:-1s}"; i="${I:-5}"; r="${R:-1s}"; f="${F:-1}"
 fi
 threads="${THREADS:-1,16}"
+repeat="${REPEAT:-1}"
+if ! [[ "$repeat" =~ ^[1-9][0-9]*$ ]]; then
+  echo "REPEAT must be a positive integer, not '$repeat'" >&2
+  exit 1
+fi
 
 # ---------------------------------------------------------------- tools
 sudo=""
@@ -93,8 +101,8 @@ free_port() {
 }
 
 await_port() {
-  local port="$1" name="$2"
-  for _ in $(seq 1 100); do
+  local port="$1" name="$2" tries="${3:-100}"
+  for _ in $(seq 1 "$tries"); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       return 0
     fi
@@ -130,6 +138,51 @@ start_redis() {
   echo "127.0.0.1:$port"
 }
 
+# One Hazelcast member in its own JVM, from the benchmarks jar (which holds Hazelcast and the
+# benchmarks' entry processor, which invoke/invokeAll run on the member): bound to 127.0.0.1 only,
+# multicast and auto-detection off, a cluster of one.
+start_hazelcast() {
+  local port config
+  port="$(free_port)"
+  config="$logs/hazelcast-$port.yaml"
+  cat >"$config" <<YAML
+hazelcast:
+  cluster-name: memjcache-bench
+  properties:
+    hazelcast.phone.home.enabled: false
+    hazelcast.socket.bind.any: false
+  network:
+    port:
+      port: $port
+      auto-increment: false
+    interfaces:
+      enabled: true
+      interfaces:
+        - 127.0.0.1
+    join:
+      auto-detection:
+        enabled: false
+      multicast:
+        enabled: false
+      tcp-ip:
+        enabled: true
+        member-list:
+          - 127.0.0.1:$port
+  jet:
+    enabled: false
+YAML
+  "${pin_server[@]}" java -Xms1g -Xmx1g -XX:+UseG1GC -Djava.net.preferIPv4Stack=true \
+    -Dhazelcast.config="$config" -Dhazelcast.phone.home.enabled=false \
+    --add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED \
+    --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
+    --add-opens java.management/sun.management=ALL-UNNAMED \
+    --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED \
+    -cp "$jar" com.hazelcast.core.server.HazelcastMemberStarter >"$logs/hazelcast-$port.log" 2>&1 &
+  pids+=("$!")
+  await_port "$port" hazelcast 600
+  echo "127.0.0.1:$port"
+}
+
 # Started in this shell (not in $(...)), so that their pids are recorded for the EXIT trap.
 start_memcached >"$out/.addr"; one="$(cat "$out/.addr")"
 three=""
@@ -137,24 +190,37 @@ for _ in 1 2 3; do
   start_memcached >"$out/.addr"; three="${three:+$three,}$(cat "$out/.addr")"
 done
 start_redis >"$out/.addr"; redis="$(cat "$out/.addr")"
+start_hazelcast >"$out/.addr"; hazelcast="$(cat "$out/.addr")"
 start_memcached >"$out/.addr"; bytes_memjcache="$(cat "$out/.addr")"
 start_memcached >"$out/.addr"; bytes_raw="$(cat "$out/.addr")"
 rm -f "$out/.addr"
-echo "servers: memcached 1 node $one; 3 nodes $three; redis $redis; bytes-per-entry $bytes_memjcache, $bytes_raw"
+echo "servers: memcached 1 node $one; 3 nodes $three; redis $redis; hazelcast $hazelcast;" \
+  "bytes-per-entry $bytes_memjcache, $bytes_raw"
 
 # ---------------------------------------------------------------- benchmarks
 props=(
   -Dbench.memcached1="$one"
   -Dbench.memcached3="$three"
   -Dbench.redis="$redis"
+  -Dbench.hazelcast="$hazelcast"
   -Dbench.threads="$threads"
   -Djava.net.preferIPv4Stack=true
 )
 read -r -a extra <<<"${JMH_ARGS:-}"
-echo "JMH: -wi $wi -w $w -i $i -r $r -f $f, threads $threads, client pinned: ${pin_client[*]:-no}"
-"${pin_client[@]}" java -Xms2g -Xmx2g "${props[@]}" -cp "$jar" io.memjcache.benchmarks.Main \
-  -wi "$wi" -w "$w" -i "$i" -r "$r" -f "$f" -prof gc -foe true \
-  -rf json -rff "$out/results.json" "${extra[@]}" 2>&1 | tee "$out/jmh.log"
+results=()
+for launch in $(seq 1 "$repeat"); do
+  if [ "$repeat" = "1" ]; then
+    result="$out/results.json"; log="$out/jmh.log"
+  else
+    result="$out/results-$launch.json"; log="$out/jmh-$launch.log"
+  fi
+  echo "JMH launch $launch of $repeat: -wi $wi -w $w -i $i -r $r -f $f, threads $threads," \
+    "client pinned: ${pin_client[*]:-no}"
+  "${pin_client[@]}" java -Xms2g -Xmx2g "${props[@]}" -cp "$jar" io.memjcache.benchmarks.Main \
+    -wi "$wi" -w "$w" -i "$i" -r "$r" -f "$f" -prof gc -foe true \
+    -rf json -rff "$result" "${extra[@]}" 2>&1 | tee "$log"
+  results+=("$result")
+done
 
 "${pin_client[@]}" java -Xmx2g -Dbench.bytesMemjcache="$bytes_memjcache" -Dbench.bytesRaw="$bytes_raw" \
   -Djava.net.preferIPv4Stack=true -cp "$jar" io.memjcache.benchmarks.BytesPerEntry "$out/bytes.json"
@@ -162,8 +228,9 @@ echo "JMH: -wi $wi -w $w -i $i -r $r -f $f, threads $threads, client pinned: ${p
 # ---------------------------------------------------------------- report
 {
   echo "<!-- $(date -u +%Y-%m-%dT%H:%MZ); $(nproc) CPUs; JMH -wi $wi -w $w -i $i -r $r -f $f; threads $threads;"
-  echo "     memcached $(memcached -V | awk '{print $2}') -t 1; $(redis-server --version | awk '{print $3}');"
-  echo "     $(java -version 2>&1 | head -1); client pinned: ${pin_client[*]:-no}; servers pinned: ${pin_server[*]:-no} -->"
-  python3 "$here/report.py" "$out/results.json" "$out/bytes.json"
+  echo "     launches $repeat; memcached $(memcached -V | awk '{print $2}') -t 1; $(redis-server --version | awk '{print $3}');"
+  echo "     hazelcast 5.7.0 (one member, -Xmx1g); $(java -version 2>&1 | head -1);"
+  echo "     client pinned: ${pin_client[*]:-no}; servers pinned: ${pin_server[*]:-no} -->"
+  python3 "$here/report.py" "$(IFS=,; echo "${results[*]}")" "$out/bytes.json"
 } | tee "$out/table.md"
 echo "table: $out/table.md"

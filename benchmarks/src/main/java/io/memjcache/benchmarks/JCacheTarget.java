@@ -1,13 +1,16 @@
 package io.memjcache.benchmarks;
 
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import javax.cache.Cache;
 import javax.cache.processor.EntryProcessor;
+import javax.cache.processor.EntryProcessorResult;
 import javax.cache.processor.MutableEntry;
 
-/** The operations through the JCache API: MemJCache and Redisson's JCache run this same code. */
+/** The operations through the JCache API: MemJCache, Redisson's and Hazelcast's JCache run this same code. */
 final class JCacheTarget implements Target {
 
   private final Cache<String, String> cache;
@@ -61,6 +64,26 @@ final class JCacheTarget implements Target {
   }
 
   @Override
+  public void putAll(BulkBatch batch, int variant) {
+    cache.putAll(batch.maps.get(variant));
+  }
+
+  @Override
+  public void removeAll(BulkBatch batch) {
+    cache.removeAll(batch.keySet);
+  }
+
+  @Override
+  public Map<String, EntryProcessorResult<Integer>> invokeAll(BulkBatch batch) {
+    return cache.invokeAll(batch.keySet, Rotate.INSTANCE);
+  }
+
+  @Override
+  public Map<String, ?> read(Collection<String> keys) {
+    return cache.getAll(keys instanceof java.util.Set<String> set ? set : new LinkedHashSet<>(keys));
+  }
+
+  @Override
   public void populate() {
     for (int i = 0; i < BenchData.KEYS; i++) {
       put(i);
@@ -72,7 +95,7 @@ final class JCacheTarget implements Target {
     onClose.run();
   }
 
-  /** Rotates the value by one character; returns the old length. Serializable for Redisson. */
+  /** Rotates the value by one character; returns the old length. Serializable for Redisson and Hazelcast (whose member runs it). */
   static final class Rotate implements EntryProcessor<String, String, Integer>, java.io.Serializable {
     private static final long serialVersionUID = 1L;
     static final Rotate INSTANCE = new Rotate();

@@ -1,6 +1,7 @@
 package io.memjcache.benchmarks;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -18,8 +19,14 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Remote operations, the same for every client: MemJCache and raw xmemcached on 1 and 3 memcached
- * nodes, Redisson's JCache on one redis. Each operation picks one of 1,024 prepopulated keys at
- * random (getAll: one of 64 precomputed sets of 100 keys; putIfAbsent: a key never used before).
+ * nodes, Redisson's JCache on one redis, Hazelcast's client JCache on one member. Each operation
+ * picks one of 1,024 prepopulated keys at random (getAll: one of 64 precomputed sets of 100 keys;
+ * putIfAbsent: a key never used before).
+ *
+ * <p>Every result is checked (a get returns a value of the run's size, a getAll 100 of them, a
+ * replace or putIfAbsent succeeds, an invoke saw the value), and after each iteration every key is
+ * read back: present, and the populated value or (invoke) a rotation of it. A regression that
+ * misses fails the run instead of looking like a speed-up.
  *
  * <p>JMH orders runs by benchmark, then by parameter with the last one ({@code target}) varying
  * fastest: the clients compared in one ratio are measured one after the other.
@@ -32,15 +39,16 @@ public class RemoteOps {
   @Param({"100", "10240"})
   public int size;
 
-  @Param({"memjcache-1", "xmemcached-1", "redisson-1", "memjcache-3", "xmemcached-3"})
+  @Param({"memjcache-1", "xmemcached-1", "redisson-1", "hazelcast-1", "memjcache-3", "xmemcached-3"})
   public String target;
 
   private Target client;
+  private BenchData data;
   private final AtomicLong fresh = new AtomicLong();
 
   @Setup(Level.Trial)
   public void setUp() {
-    BenchData data = new BenchData(size);
+    data = new BenchData(size);
     client = Targets.open(target, data);
     client.populate();
     check(data);
@@ -78,6 +86,20 @@ public class RemoteOps {
     return value instanceof byte[] b ? b.length + " other bytes" : "another value of " + value.toString().length() + " chars";
   }
 
+  /** After each iteration, outside the measurement: every key present, with the value put (or a rotation). */
+  @TearDown(Level.Iteration)
+  public void verify() {
+    for (int from = 0; from < BenchData.KEYS; from += BenchData.BATCH) {
+      List<String> keys = Arrays.asList(data.keys).subList(from, Math.min(BenchData.KEYS, from + BenchData.BATCH));
+      Map<String, ?> found = client.read(keys);
+      for (int i = from; i < from + keys.size(); i++) {
+        Object value = found.get(data.keys[i]);
+        Checks.isTrue(Checks.rotationOf(value, data.values[i]),
+            target + ": after the iteration, key " + data.keys[i] + " holds " + Checks.describe(value));
+      }
+    }
+  }
+
   @TearDown(Level.Trial)
   public void tearDown() {
     if (client != null) {
@@ -91,7 +113,7 @@ public class RemoteOps {
 
   @Benchmark
   public Object get() {
-    return client.get(key());
+    return Checks.value(client.get(key()), size, target + " get");
   }
 
   @Benchmark
@@ -101,21 +123,28 @@ public class RemoteOps {
 
   @Benchmark
   public Object getAll() {
-    return client.getAll(ThreadLocalRandom.current().nextInt(BenchData.BATCHES));
+    return Checks.all(client.getAll(ThreadLocalRandom.current().nextInt(BenchData.BATCHES)), BenchData.BATCH, size,
+        target + " getAll");
   }
 
   @Benchmark
   public boolean putIfAbsent() {
-    return client.putIfAbsent(fresh.incrementAndGet());
+    boolean stored = client.putIfAbsent(fresh.incrementAndGet());
+    Checks.isTrue(stored, target + ": putIfAbsent of a fresh key did not store");
+    return stored;
   }
 
   @Benchmark
   public boolean replace() {
-    return client.replace(key());
+    boolean replaced = client.replace(key());
+    Checks.isTrue(replaced, target + ": replace(k, v, v) of a present key failed");
+    return replaced;
   }
 
   @Benchmark
   public Object invoke() {
-    return client.invoke(key());
+    Object oldLength = client.invoke(key());
+    Checks.isTrue(oldLength instanceof Integer n && n == size, target + ": invoke saw " + oldLength + ", not a value of " + size);
+    return oldLength;
   }
 }

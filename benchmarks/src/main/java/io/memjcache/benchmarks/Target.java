@@ -1,8 +1,12 @@
 package io.memjcache.benchmarks;
 
+import java.util.Collection;
+import java.util.Map;
+
 /**
- * One client under test, doing each benchmarked operation on key {@code i} of {@link BenchData}.
- * Every operation is expected to succeed (a hit, a stored write); the setup checks that once.
+ * One client under test, doing each benchmarked operation on key {@code i} of {@link BenchData}
+ * or on a {@link BulkBatch}. Every operation is expected to succeed (a hit, a stored write): the
+ * benchmarks check each result, and {@link #read} reads back what the writes left.
  */
 interface Target extends AutoCloseable {
 
@@ -23,6 +27,23 @@ interface Target extends AutoCloseable {
 
   /** A read-modify-write: read the value, rotate it by one character, write it back atomically. */
   Object invoke(int i);
+
+  /** Stores the batch's values of {@code variant} (0 or 1) under its 100 keys. */
+  void putAll(BulkBatch batch, int variant);
+
+  /** Removes the batch's 100 keys. */
+  void removeAll(BulkBatch batch);
+
+  /**
+   * Rotates the value of each of the batch's 100 keys by one character in one call; returns
+   * key → old length. Only JCache targets have this.
+   */
+  default Map<?, ?> invokeAll(BulkBatch batch) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " has no invokeAll");
+  }
+
+  /** For the checks: the values present under these keys (String or byte[]), misses left out. */
+  Map<String, ?> read(Collection<String> keys);
 
   /** Writes every key's value, for the start of a trial. */
   void populate();

@@ -4,11 +4,14 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import net.rubyeye.xmemcached.GetsResponse;
 import net.rubyeye.xmemcached.MemcachedClient;
+import net.rubyeye.xmemcached.XMemcachedClient;
 import net.rubyeye.xmemcached.XMemcachedClientBuilder;
 import net.rubyeye.xmemcached.command.BinaryCommandFactory;
 import net.rubyeye.xmemcached.exception.MemcachedException;
@@ -18,6 +21,13 @@ import net.rubyeye.xmemcached.exception.MemcachedException;
  * the same nodes. The client is built as MemJCache builds its own (one connection per node, the
  * same operation timeout and reactor wake-up interval) but with xmemcached's default key-to-node
  * locator.
+ *
+ * <p>Bulk writes come in two flavours. {@code pipelined} (target {@code xmemcached-N}): 100 quiet
+ * binary sets or deletes ({@code setWithNoReply}, {@code deleteWithNoReply}: memcached answers a
+ * quiet command only on failure), then one synchronous {@code get} of a barrier key homed on each
+ * node, on the same connection: memcached answers in order, so the barrier's reply means every
+ * quiet command sent before it was processed. Naive (target {@code xmemcached-naive-N}): 100
+ * synchronous sets or deletes in a loop, one round trip each.
  */
 final class XMemcachedTarget implements Target {
 
@@ -27,11 +37,36 @@ final class XMemcachedTarget implements Target {
   private final MemcachedClient client;
   private final BenchData data;
   private final String freshPrefix;
+  private final boolean pipelined;
+  /** One key per node, homed there by the client's locator: the barriers of a pipelined batch. */
+  private final List<String> barriers;
 
-  XMemcachedTarget(String servers, BenchData data) {
+  XMemcachedTarget(String servers, BenchData data, boolean pipelined) {
     this.client = connect(servers);
     this.data = data;
     this.freshPrefix = "fresh-" + Long.toHexString(System.nanoTime()) + "-";
+    this.pipelined = pipelined;
+    this.barriers = barrierKeys(client, servers.split(",").length);
+    try {
+      for (String barrier : barriers) {
+        Checks.isTrue(client.set(barrier, 0, data.valueBytes[0], BytesTranscoder.INSTANCE, TIMEOUT_MILLIS),
+            "set of barrier key " + barrier + " refused");
+      }
+    } catch (TimeoutException | InterruptedException | MemcachedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static List<String> barrierKeys(MemcachedClient client, int nodes) {
+    Map<InetSocketAddress, String> byNode = new LinkedHashMap<>();
+    for (int n = 0; n < 10_000 && byNode.size() < nodes; n++) {
+      String key = "barrier-" + n;
+      InetSocketAddress node =
+          ((XMemcachedClient) client).getSessionLocator().getSessionByKey(key).getRemoteSocketAddress();
+      byNode.putIfAbsent(node, key);
+    }
+    Checks.isTrue(byNode.size() == nodes, "found barrier keys for " + byNode.size() + " of " + nodes + " nodes");
+    return List.copyOf(byNode.values());
   }
 
   static MemcachedClient connect(String servers) {
@@ -134,6 +169,59 @@ final class XMemcachedTarget implements Target {
         }
       }
       throw new IllegalStateException("gave up after " + MAX_CAS_RETRIES + " CAS conflicts on " + key);
+    } catch (TimeoutException | InterruptedException | MemcachedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void putAll(BulkBatch batch, int variant) {
+    byte[][] values = batch.bytes[variant];
+    try {
+      for (int i = 0; i < BenchData.BATCH; i++) {
+        if (pipelined) {
+          client.setWithNoReply(batch.keys.get(i), 0, values[i], BytesTranscoder.INSTANCE);
+        } else if (!client.set(batch.keys.get(i), 0, values[i], BytesTranscoder.INSTANCE, TIMEOUT_MILLIS)) {
+          throw new IllegalStateException("set of " + batch.keys.get(i) + " refused");
+        }
+      }
+      if (pipelined) {
+        barrier();
+      }
+    } catch (TimeoutException | InterruptedException | MemcachedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void removeAll(BulkBatch batch) {
+    try {
+      for (String key : batch.keys) {
+        if (pipelined) {
+          client.deleteWithNoReply(key);
+        } else if (!client.delete(key, TIMEOUT_MILLIS)) {
+          throw new IllegalStateException("delete of " + key + " found nothing: the batch was not populated");
+        }
+      }
+      if (pipelined) {
+        barrier();
+      }
+    } catch (TimeoutException | InterruptedException | MemcachedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A synchronous get per node after the quiet commands: its reply means they were processed. */
+  private void barrier() throws TimeoutException, InterruptedException, MemcachedException {
+    for (String barrier : barriers) {
+      Checks.value(client.get(barrier, TIMEOUT_MILLIS, BytesTranscoder.INSTANCE), data.size, "barrier get " + barrier);
+    }
+  }
+
+  @Override
+  public Map<String, ?> read(Collection<String> keys) {
+    try {
+      return client.get(keys, TIMEOUT_MILLIS, BytesTranscoder.INSTANCE);
     } catch (TimeoutException | InterruptedException | MemcachedException e) {
       throw new IllegalStateException(e);
     }
