@@ -270,6 +270,20 @@ final class BulkOperations<K, V> {
     }
     Set<K> undeleted = failure == null ? Set.of() : new HashSet<>(toDelete);
     PendingEvents<K, V> events = context.events();
+    if (alreadyRead.isEmpty() && !events.isActive() && !statistics.isEnabled()) {
+      // Nobody needs to know what each key held (no listener, no statistics): one pipelined
+      // batch of plain deletes per node, without reading first.
+      List<EncodedKey> blind = new ArrayList<>();
+      keys.forEach((key, ek) -> {
+        if (!undeleted.contains(key)) {
+          blind.add(ek);
+        }
+      });
+      BatchOutcome deletes = blind.isEmpty() ? new BatchOutcome(Map.of(), Map.of()) : access.deleteAllBlindly(blind);
+      statistics.removeTime(start);
+      throwFirst(failure, partialFailure("removeAll", "removed", blind.size(), deletes));
+      return;
+    }
     int removed = 0;
     // One batched read per node (unless enumeration just read the entries), then a delete with CAS
     // per key; a key changed meanwhile is removed through the read-delete loop.

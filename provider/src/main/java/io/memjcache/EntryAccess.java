@@ -475,6 +475,18 @@ final class EntryAccess<V> {
     return results;
   }
 
+  /** Deletes whatever each key holds, pipelined; done maps a memcached key to whether it held anything. */
+  BatchOutcome deleteAllBlindly(List<EncodedKey> keys) {
+    Map<String, Long> anyVersion = new LinkedHashMap<>();
+    keys.forEach(key -> anyVersion.put(key.memcachedKey(), 0L));
+    keys.forEach(this::writeStarts);
+    try {
+      return store.deleteAll(anyVersion);
+    } finally {
+      keys.forEach(this::writeEnds);
+    }
+  }
+
   /** {@link #delete} for many keys, pipelined; done maps a memcached key to whether it was deleted. */
   BatchOutcome deleteAll(Map<EncodedKey, RemoteEntry> current) {
     Map<String, Long> casByKey = new LinkedHashMap<>();
