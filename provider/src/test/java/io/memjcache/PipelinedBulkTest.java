@@ -150,6 +150,28 @@ class PipelinedBulkTest {
   }
 
   @Test
+  void inFailOverModeTheBatchesGoKeyByKeyWithTheSameResults() {
+    Properties properties = new Properties();
+    properties.setProperty("memjcache.failureMode", "fail-over");
+    try (CacheManager manager = ClusterCaches.newManager(CLUSTER, ClusterCaches.uniqueNamespace(), properties)) {
+      MutableConfiguration<String, Integer> ints = new MutableConfiguration<String, Integer>().setTypes(String.class, Integer.class);
+      Cache<String, Integer> cache = manager.createCache("failover-bulk", ints);
+      Map<String, Integer> entries = new LinkedHashMap<>();
+      for (int i = 0; i < 50; i++) {
+        entries.put("f" + i, i);
+      }
+      cache.putAll(entries);
+      assertEquals(entries, cache.getAll(entries.keySet()));
+      cache.invokeAll(entries.keySet(), new Increment());
+      for (int i = 0; i < 50; i++) {
+        assertEquals(i + 1, cache.get("f" + i));
+      }
+      cache.removeAll(entries.keySet());
+      assertTrue(cache.getAll(entries.keySet()).isEmpty());
+    }
+  }
+
+  @Test
   void removeAllOfKeysChangedMeanwhileStillRemovesThem() {
     try (CacheManager manager = ClusterCaches.newManager(CLUSTER, ClusterCaches.uniqueNamespace())) {
       Cache<String, String> cache = cache(manager);

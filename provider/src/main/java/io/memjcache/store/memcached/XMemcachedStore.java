@@ -15,10 +15,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import javax.cache.CacheException;
 import net.rubyeye.xmemcached.GetsResponse;
@@ -366,17 +368,14 @@ public final class XMemcachedStore implements Store {
       checkSize(write.key(), write.data()); // refused before anything is sent
     }
     if (!pipelinable()) {
-      Map<String, Boolean> done = new HashMap<>();
-      Map<String, CacheException> failed = new HashMap<>();
+      Map<String, BooleanSupplier> calls = new LinkedHashMap<>();
       for (Store.Write write : writes) {
-        try {
+        calls.put(write.key(), () -> {
           set(write.key(), write.flags(), write.data(), write.expiresAt());
-          done.put(write.key(), true);
-        } catch (CacheException e) {
-          failed.put(write.key(), e);
-        }
+          return true;
+        });
       }
-      return new BatchOutcome(done, failed);
+      return oneByOne(calls);
     }
     List<String> keys = new ArrayList<>(writes.size());
     List<Command> commands = new ArrayList<>(writes.size());
@@ -397,18 +396,13 @@ public final class XMemcachedStore implements Store {
       }
     }
     if (!pipelinable()) {
-      Map<String, Boolean> done = new HashMap<>();
-      Map<String, CacheException> failed = new HashMap<>();
+      Map<String, BooleanSupplier> calls = new LinkedHashMap<>();
       for (Store.Conditional write : writes) {
-        try {
-          done.put(write.key(), write.data() == null
-              ? delete(write.key(), write.cas())
-              : compareAndSet(write.key(), write.cas(), write.flags(), write.data(), write.expiresAt()));
-        } catch (CacheException e) {
-          failed.put(write.key(), e);
-        }
+        calls.put(write.key(), () -> write.data() == null
+            ? delete(write.key(), write.cas())
+            : compareAndSet(write.key(), write.cas(), write.flags(), write.data(), write.expiresAt()));
       }
-      return new BatchOutcome(done, failed);
+      return oneByOne(calls);
     }
     List<String> keys = new ArrayList<>(writes.size());
     List<Command> commands = new ArrayList<>(writes.size());
@@ -426,16 +420,9 @@ public final class XMemcachedStore implements Store {
   @Override
   public BatchOutcome deleteAll(Map<String, Long> casByKey) {
     if (!pipelinable()) {
-      Map<String, Boolean> done = new HashMap<>();
-      Map<String, CacheException> failed = new HashMap<>();
-      casByKey.forEach((key, cas) -> {
-        try {
-          done.put(key, cas == 0 ? delete(key) : delete(key, cas));
-        } catch (CacheException e) {
-          failed.put(key, e);
-        }
-      });
-      return new BatchOutcome(done, failed);
+      Map<String, BooleanSupplier> calls = new LinkedHashMap<>();
+      casByKey.forEach((key, cas) -> calls.put(key, () -> cas == 0 ? delete(key) : delete(key, cas)));
+      return oneByOne(calls);
     }
     List<String> keys = new ArrayList<>(casByKey.size());
     List<Command> commands = new ArrayList<>(casByKey.size());
@@ -444,6 +431,20 @@ public final class XMemcachedStore implements Store {
       commands.add(commandFactory.createDeleteCommand(key, ByteUtils.getBytes(key), 0, cas, false));
     });
     return outcome("delete", keys, commands, false);
+  }
+
+  /** A batch done key by key, in order; a key's failure is its own. */
+  private static BatchOutcome oneByOne(Map<String, BooleanSupplier> calls) {
+    Map<String, Boolean> done = new HashMap<>();
+    Map<String, CacheException> failed = new HashMap<>();
+    calls.forEach((key, call) -> {
+      try {
+        done.put(key, call.getAsBoolean());
+      } catch (CacheException e) {
+        failed.put(key, e);
+      }
+    });
+    return new BatchOutcome(done, failed);
   }
 
   /**
