@@ -97,18 +97,26 @@ class DnsDiscoveryTest {
         Thread.sleep(1000); // about ten more failed polls
         writeHosts(hosts, "127.0.0.1");
         assertEquals(expected(port, "127.0.0.1"), next(lines, "CHANGE ", transcript));
-        long warnings = transcript.stream().filter(l -> l.contains("failed, keeping")).count();
-        assertEquals(1, warnings, String.join("\n", transcript));
-        assertTrue(transcript.stream().anyMatch(l -> l.contains("answers again")), String.join("\n", transcript));
+        List<String> seen = snapshot(transcript); // the reader thread still appends to it
+        long warnings = seen.stream().filter(l -> l.contains("failed, keeping")).count();
+        assertEquals(1, warnings, String.join("\n", snapshot(transcript)));
+        assertTrue(seen.stream().anyMatch(l -> l.contains("answers again")), String.join("\n", seen));
       } finally {
         child.getOutputStream().close();
         if (!child.waitFor(20, TimeUnit.SECONDS)) {
           child.destroyForcibly();
         }
       }
-      System.out.println("DnsDiscoveryTest child JVM:\n" + String.join("\n", transcript));
-      assertEquals(0, child.exitValue(), String.join("\n", transcript));
-      assertTrue(transcript.contains("BYE"), String.join("\n", transcript));
+      System.out.println("DnsDiscoveryTest child JVM:\n" + String.join("\n", snapshot(transcript)));
+      assertEquals(0, child.exitValue(), String.join("\n", snapshot(transcript)));
+      assertTrue(transcript.contains("BYE"), String.join("\n", snapshot(transcript)));
+    }
+  }
+
+  /** A copy of a synchronized list, taken under its lock (streaming it directly races its writer). */
+  private static List<String> snapshot(List<String> list) {
+    synchronized (list) {
+      return new ArrayList<>(list);
     }
   }
 
@@ -147,7 +155,7 @@ class DnsDiscoveryTest {
           + prefix + (containing == null ? "" : containing));
     }
     throw new AssertionError("no line " + prefix + (containing == null ? "" : "..." + containing) + " within 20 s:\n"
-        + String.join("\n", transcript));
+        + String.join("\n", snapshot(transcript)));
   }
 
   private static void readLines(InputStream in, BlockingQueue<String> lines, List<String> transcript) {
