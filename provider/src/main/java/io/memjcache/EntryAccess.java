@@ -15,6 +15,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import javax.cache.CacheException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -419,12 +420,7 @@ final class EntryAccess<V> {
       EntryCodec.Stored stored = codec.stored(key, codec.envelope(key, expiresAt, bytes));
       writes.add(new Store.Write(key.memcachedKey(), stored.flags(), stored.data(), expiresAt));
     });
-    entries.keySet().forEach(this::writeStarts);
-    try {
-      return store.setAll(writes);
-    } finally {
-      entries.keySet().forEach(this::writeEnds);
-    }
+    return writingAll(entries.keySet(), () -> store.setAll(writes));
   }
 
   /** A write of {@link #updateAll}: the live version read, and the new value's bytes (null: remove it). */
@@ -459,13 +455,7 @@ final class EntryAccess<V> {
       writes.add(new Store.Conditional(key.memcachedKey(), cas, stored.flags(), stored.data(), expiresAt));
       onSuccess.put(key, WriteOutcome.UPDATED);
     }
-    updates.forEach(update -> writeStarts(update.key()));
-    BatchOutcome outcome;
-    try {
-      outcome = store.compareAndSetAll(writes);
-    } finally {
-      updates.forEach(update -> writeEnds(update.key()));
-    }
+    BatchOutcome outcome = writingAll(byMemcachedKey.values(), () -> store.compareAndSetAll(writes));
     Map<EncodedKey, Object> results = new HashMap<>();
     outcome.done().forEach((memcachedKey, written) -> {
       EncodedKey key = byMemcachedKey.get(memcachedKey);
@@ -477,25 +467,32 @@ final class EntryAccess<V> {
 
   /** Deletes whatever each key holds, pipelined; done maps a memcached key to whether it held anything. */
   BatchOutcome deleteAllBlindly(List<EncodedKey> keys) {
-    Map<String, Long> anyVersion = new LinkedHashMap<>();
-    keys.forEach(key -> anyVersion.put(key.memcachedKey(), 0L));
-    keys.forEach(this::writeStarts);
-    try {
-      return store.deleteAll(anyVersion);
-    } finally {
-      keys.forEach(this::writeEnds);
-    }
+    Map<EncodedKey, Long> anyVersion = new LinkedHashMap<>();
+    keys.forEach(key -> anyVersion.put(key, 0L));
+    return deleteVersions(anyVersion);
   }
 
   /** {@link #delete} for many keys, pipelined; done maps a memcached key to whether it was deleted. */
   BatchOutcome deleteAll(Map<EncodedKey, RemoteEntry> current) {
+    Map<EncodedKey, Long> versions = new LinkedHashMap<>();
+    current.forEach((key, entry) -> versions.put(key, entry.cas()));
+    return deleteVersions(versions);
+  }
+
+  /** Deletes each key if it has the CAS token given (0: any), pipelined. */
+  private BatchOutcome deleteVersions(Map<EncodedKey, Long> versions) {
     Map<String, Long> casByKey = new LinkedHashMap<>();
-    current.forEach((key, entry) -> casByKey.put(key.memcachedKey(), entry.cas()));
-    current.keySet().forEach(this::writeStarts);
+    versions.forEach((key, cas) -> casByKey.put(key.memcachedKey(), cas));
+    return writingAll(versions.keySet(), () -> store.deleteAll(casByKey));
+  }
+
+  /** Runs a batched write of {@code keys} between the near cache's write brackets of each. */
+  private <T> T writingAll(Collection<EncodedKey> keys, Supplier<T> write) {
+    keys.forEach(this::writeStarts);
     try {
-      return store.deleteAll(casByKey);
+      return write.get();
     } finally {
-      current.keySet().forEach(this::writeEnds);
+      keys.forEach(this::writeEnds);
     }
   }
 

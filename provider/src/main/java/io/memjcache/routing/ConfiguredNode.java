@@ -52,6 +52,14 @@ public record ConfiguredNode(int index, String name, String host, int port, Inet
     return new ConfiguredNode(newIndex, name, host, port, ip);
   }
 
+  /** A server's identity: its name and the IP it was given (null: its name is resolved). */
+  record Server(String name, InetAddress ip) {}
+
+  /** This node's identity across routing tables. */
+  Server server() {
+    return new Server(name, ip);
+  }
+
   /** Whether {@code other} is the same server: same name, same given IP. */
   public boolean sameServer(ConfiguredNode other) {
     return name.equals(other.name) && Objects.equals(ip, other.ip);

@@ -7,7 +7,6 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * One immutable routing state of the locator: the ring of the current membership, the rings of the
@@ -32,17 +31,20 @@ final class RouteTable {
   /** Nodes named by the current membership, by name. */
   final Map<String, ConfiguredNode> byName;
   final NodeAddresses addresses;
+  /** Every node of {@link #addresses}, by identity: how nodes are matched across tables. */
+  private final Map<ConfiguredNode.Server, ConfiguredNode> byServer;
   final SessionTable table;
 
   private RouteTable(Members members, List<Members> unsettled, ConsistentHashRing<ConfiguredNode> ring,
       List<ConsistentHashRing<ConfiguredNode>> unsettledRings, Map<String, ConfiguredNode> byName,
-      NodeAddresses addresses, SessionTable table) {
+      NodeAddresses addresses, Map<ConfiguredNode.Server, ConfiguredNode> byServer, SessionTable table) {
     this.members = members;
     this.unsettled = List.copyOf(unsettled);
     this.ring = ring;
     this.unsettledRings = unsettledRings;
     this.byName = byName;
     this.addresses = addresses;
+    this.byServer = byServer;
     this.table = table;
   }
 
@@ -51,56 +53,42 @@ final class RouteTable {
    * members known (connected, no keys) besides; sessions are sorted from {@code sessions}.
    */
   static RouteTable of(Members members, List<Members> unsettled, List<Members> extra, Collection<Session> sessions) {
-    List<ConfiguredNode> nodes = new ArrayList<>();
-    addNodes(nodes, members);
-    unsettled.forEach(old -> addNodes(nodes, old));
-    extra.forEach(more -> addNodes(nodes, more));
-    NodeAddresses addresses = new NodeAddresses(nodes);
+    Map<ConfiguredNode.Server, ConfiguredNode> byServer = new LinkedHashMap<>();
+    addNodes(byServer, members);
+    unsettled.forEach(old -> addNodes(byServer, old));
+    extra.forEach(more -> addNodes(byServer, more));
+    NodeAddresses addresses = new NodeAddresses(List.copyOf(byServer.values()));
     List<ConsistentHashRing<ConfiguredNode>> rings = new ArrayList<>();
-    unsettled.forEach(old -> rings.add(ringOf(old, nodes)));
+    unsettled.forEach(old -> rings.add(ringOf(old, byServer)));
     Map<String, ConfiguredNode> current = new LinkedHashMap<>();
-    for (ConfiguredNode node : nodes) {
-      if (members.weights().containsKey(node.name()) && Objects.equals(node.ip(), members.ips().get(node.name()))) {
-        current.put(node.name(), node);
-      }
-    }
-    return new RouteTable(members, unsettled, ringOf(members, nodes), List.copyOf(rings), Map.copyOf(current),
-        addresses, SessionTable.of(sessions, addresses));
+    members.weights().keySet().forEach(name ->
+        current.put(name, byServer.get(new ConfiguredNode.Server(name, members.ips().get(name)))));
+    return new RouteTable(members, unsettled, ringOf(members, byServer), List.copyOf(rings), Map.copyOf(current),
+        addresses, Map.copyOf(byServer), SessionTable.of(sessions, addresses));
   }
 
   /** The same routes with another session list. */
   RouteTable withSessions(Collection<Session> sessions) {
-    return new RouteTable(members, unsettled, ring, unsettledRings, byName, addresses, SessionTable.of(sessions, addresses));
+    return new RouteTable(members, unsettled, ring, unsettledRings, byName, addresses, byServer,
+        SessionTable.of(sessions, addresses));
   }
 
   /** The node that is the same server as {@code node} in this table, or null. */
   ConfiguredNode find(ConfiguredNode node) {
-    for (ConfiguredNode known : addresses.nodes()) {
-      if (known.sameServer(node)) {
-        return known;
-      }
-    }
-    return null;
+    return byServer.get(node.server());
   }
 
-  private static void addNodes(List<ConfiguredNode> nodes, Members members) {
+  /** Adds the nodes of {@code members} not known yet, indexed in order of arrival. */
+  private static void addNodes(Map<ConfiguredNode.Server, ConfiguredNode> byServer, Members members) {
     for (String name : members.weights().keySet()) {
-      ConfiguredNode node = ConfiguredNode.parse(nodes.size(), name, members.ips().get(name));
-      if (nodes.stream().noneMatch(node::sameServer)) {
-        nodes.add(node);
-      }
+      byServer.computeIfAbsent(new ConfiguredNode.Server(name, members.ips().get(name)),
+          server -> ConfiguredNode.parse(byServer.size(), name, server.ip()));
     }
   }
 
-  private static ConsistentHashRing<ConfiguredNode> ringOf(Members members, List<ConfiguredNode> nodes) {
-    return ConsistentHashRing.build(members.weights(), name -> {
-      InetAddress ip = members.ips().get(name);
-      for (ConfiguredNode node : nodes) {
-        if (node.name().equals(name) && Objects.equals(node.ip(), ip)) {
-          return node;
-        }
-      }
-      return null;
-    });
+  private static ConsistentHashRing<ConfiguredNode> ringOf(
+      Members members, Map<ConfiguredNode.Server, ConfiguredNode> byServer) {
+    return ConsistentHashRing.build(members.weights(),
+        name -> byServer.get(new ConfiguredNode.Server(name, members.ips().get(name))));
   }
 }

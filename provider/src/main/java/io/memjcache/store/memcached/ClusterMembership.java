@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import javax.cache.CacheException;
 import net.rubyeye.xmemcached.MemcachedClient;
 import org.slf4j.Logger;
@@ -225,20 +226,27 @@ final class ClusterMembership implements AutoCloseable {
     for (ConfiguredNode node : locator.currentNodes()) {
       InetSocketAddress address = node.resolve();
       if (settings.authenticates()) {
-        if (gainsKeys(node)) {
+        if (locator.gainsKeys(node)) {
           outages.flush(node.name());
         }
         continue;
       }
-      List<String> stale = new ArrayList<>();
-      for (String wireKey : lister.keysWithPrefix(address, namespacePrefix)) {
-        String key = OutageTags.untagged(wireKey);
-        if (key.equals(wireKey) && locator.isMoved(key) && locator.homeOf(key).sameServer(node)) {
-          stale.add(wireKey);
-        }
-      }
-      deleter.delete(address, stale);
+      deleteListed(address, key -> locator.isMoved(key) && locator.homeOf(key).sameServer(node));
     }
+  }
+
+  /**
+   * Deletes, on the node at {@code address}, the keys of this namespace it lists that {@code
+   * stale} picks (outage stand-in copies, reached through their tags, are left alone).
+   */
+  private void deleteListed(InetSocketAddress address, Predicate<String> stale) {
+    List<String> picked = new ArrayList<>();
+    for (String wireKey : lister.keysWithPrefix(address, namespacePrefix)) {
+      if (wireKey.equals(OutageTags.untagged(wireKey)) && stale.test(wireKey)) {
+        picked.add(wireKey);
+      }
+    }
+    deleter.delete(address, picked);
   }
 
   /**
@@ -264,14 +272,7 @@ final class ClusterMembership implements AutoCloseable {
           }
           continue;
         }
-        List<String> stale = new ArrayList<>();
-        for (String wireKey : lister.keysWithPrefix(address, namespacePrefix)) {
-          if (wireKey.equals(OutageTags.untagged(wireKey)) && sameServer(after.nodeFor(wireKey), node)
-              && !sameServer(before.nodeFor(wireKey), node)) {
-            stale.add(wireKey);
-          }
-        }
-        deleter.delete(address, stale);
+        deleteListed(address, key -> sameServer(after.nodeFor(key), node) && !sameServer(before.nodeFor(key), node));
       } catch (Exception e) {
         if (e instanceof InterruptedException) {
           Thread.currentThread().interrupt();
@@ -307,11 +308,6 @@ final class ClusterMembership implements AutoCloseable {
       byName.put(member.name(), member);
     }
     return ConsistentHashRing.build(weights, byName::get);
-  }
-
-  /** Whether some key's home is {@code node} now but was not in an unsettled membership. */
-  private boolean gainsKeys(ConfiguredNode node) {
-    return locator.gainsKeys(node);
   }
 
   private static void sleep(long millis) {
