@@ -53,6 +53,72 @@ class PipelinedBulkTest {
     }
   }
 
+  /**
+   * Bytes each node wrote back while {@code action} ran, less the {@code stats} replies used to
+   * measure them (memcached counts its replies in {@code bytes_written}).
+   */
+  private static long replyBytes(Runnable action) {
+    long[] before = new long[CLUSTER.size()];
+    long[] statsReply = new long[CLUSTER.size()];
+    for (int i = 0; i < CLUSTER.size(); i++) {
+      long first = CLUSTER.stat(i, "bytes_written");
+      before[i] = CLUSTER.stat(i, "bytes_written");
+      statsReply[i] = before[i] - first;
+    }
+    action.run();
+    long total = 0;
+    for (int i = 0; i < CLUSTER.size(); i++) {
+      total += CLUSTER.stat(i, "bytes_written") - before[i] - statsReply[i];
+    }
+    return total;
+  }
+
+  @Test
+  void aBatchCostsEachNodeOneReplyNotOnePerKey() {
+    try (CacheManager manager = ClusterCaches.newManager(CLUSTER, ClusterCaches.uniqueNamespace())) {
+      Cache<String, String> cache = cache(manager);
+      cache.put("warm-up", "connections open, item size limit read");
+      Map<String, String> entries = new LinkedHashMap<>();
+      for (int i = 0; i < 100; i++) {
+        entries.put("r" + i, "v" + i);
+      }
+      // A binary reply header is 24 bytes: 100 replies would be 2,400 bytes, a noop per node 72.
+      long putAll = replyBytes(() -> cache.putAll(entries));
+      assertTrue(putAll < 600, "putAll(100) made the nodes write " + putAll + " bytes of replies");
+      assertEquals(entries, cache.getAll(entries.keySet()));
+      long removeAll = replyBytes(() -> cache.removeAll(entries.keySet()));
+      assertTrue(removeAll < 600, "removeAll(100) made the nodes write " + removeAll + " bytes of replies");
+      assertTrue(cache.getAll(entries.keySet()).isEmpty());
+    }
+  }
+
+  @Test
+  void aKeyRefusedByItsNodeInABatchIsReportedAndOnlyItsOwn() {
+    // One node that refuses to evict (-M) with 2 MB of memory: a batch of 100 entries of 40 KB
+    // overflows it, so some quiet sets come back with "out of memory" and the rest succeed.
+    try (MemcachedCluster small = MemcachedCluster.nodes(1).withArgs("-M", "-m", "2").start();
+        CacheManager manager = ClusterCaches.newManager(small, ClusterCaches.uniqueNamespace())) {
+      Cache<String, String> cache = cache(manager);
+      Map<String, String> entries = new LinkedHashMap<>();
+      for (int i = 0; i < 100; i++) {
+        entries.put("big" + i, i + "x".repeat(40_000));
+      }
+      CacheException failure = assertThrows(CacheException.class, () -> cache.putAll(entries));
+      int stored = 0;
+      for (Map.Entry<String, String> entry : entries.entrySet()) {
+        String found = cache.get(entry.getKey());
+        if (found != null) {
+          assertEquals(entry.getValue(), found, entry.getKey());
+          stored++;
+        }
+      }
+      assertTrue(stored > 0 && stored < 100, "stored " + stored);
+      assertTrue(failure.getMessage().startsWith("putAll: " + stored + " of 100 entries stored; " + (100 - stored) + " failed"),
+          failure.getMessage());
+      assertTrue(failure.getMessage().toLowerCase(java.util.Locale.ROOT).contains("memory"), failure.getMessage());
+    }
+  }
+
   @Test
   void aDeadNodesShareFailsLoudlyAndTheRestIsStored() {
     Properties properties = new Properties();

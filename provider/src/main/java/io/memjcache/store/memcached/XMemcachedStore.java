@@ -78,7 +78,7 @@ public final class XMemcachedStore implements Store {
     this.membership = new ClusterMembership(client, locator, moved, keyLister, nodeDeleter, outages, settings,
         KeyCodec.namespacePrefix(settings.namespace()), members);
     self[0] = membership;
-    this.pipeline = new Pipeline(client, timeoutMillis);
+    this.pipeline = new Pipeline(locator::getSessionByKey, timeoutMillis);
   }
 
   /** Connects a client to the configured nodes. Unreachable nodes are retried in the background. */
@@ -382,7 +382,7 @@ public final class XMemcachedStore implements Store {
     for (Store.Write write : writes) {
       keys.add(write.key());
       commands.add(commandFactory.createSetCommand(write.key(), ByteUtils.getBytes(write.key()),
-          exptime(write.key(), write.expiresAt()), new StoreEntry(write.flags(), write.data(), 0), false,
+          exptime(write.key(), write.expiresAt()), new StoreEntry(write.flags(), write.data(), 0), true,
           RawTranscoder.INSTANCE));
     }
     return outcome("set", keys, commands, true);
@@ -410,9 +410,9 @@ public final class XMemcachedStore implements Store {
       keys.add(write.key());
       byte[] keyBytes = ByteUtils.getBytes(write.key());
       commands.add(write.data() == null
-          ? commandFactory.createDeleteCommand(write.key(), keyBytes, 0, write.cas(), false)
+          ? commandFactory.createDeleteCommand(write.key(), keyBytes, 0, write.cas(), true)
           : commandFactory.createCASCommand(write.key(), keyBytes, exptime(write.key(), write.expiresAt()),
-              new StoreEntry(write.flags(), write.data(), 0), write.cas(), false, RawTranscoder.INSTANCE));
+              new StoreEntry(write.flags(), write.data(), 0), write.cas(), true, RawTranscoder.INSTANCE));
     }
     return outcome("cas", keys, commands, false);
   }
@@ -428,7 +428,7 @@ public final class XMemcachedStore implements Store {
     List<Command> commands = new ArrayList<>(casByKey.size());
     casByKey.forEach((key, cas) -> {
       keys.add(key);
-      commands.add(commandFactory.createDeleteCommand(key, ByteUtils.getBytes(key), 0, cas, false));
+      commands.add(commandFactory.createDeleteCommand(key, ByteUtils.getBytes(key), 0, cas, true));
     });
     return outcome("delete", keys, commands, false);
   }
@@ -455,7 +455,7 @@ public final class XMemcachedStore implements Store {
     return !locator.failsOver() && membership.isSettled();
   }
 
-  /** Runs {@code commands} (one per key) pipelined; {@code mustBeTrue}: a false answer is a failure. */
+  /** Runs quiet {@code commands} (one per key) pipelined; {@code mustBeTrue}: a false answer is a failure. */
   private BatchOutcome outcome(String operation, List<String> keys, List<Command> commands, boolean mustBeTrue) {
     List<Pipeline.Answer> answers;
     try {
@@ -470,10 +470,10 @@ public final class XMemcachedStore implements Store {
       Pipeline.Answer answer = answers.get(i);
       if (answer.failure() != null) {
         failed.put(key, failure(operation, key, answer.failure()));
-      } else if (mustBeTrue && !Boolean.TRUE.equals(answer.result())) {
+      } else if (mustBeTrue && !answer.done()) {
         failed.put(key, new CacheException("memcached node " + nodeFor(key) + " refused to store " + key));
       } else {
-        done.put(key, Boolean.TRUE.equals(answer.result()));
+        done.put(key, answer.done());
       }
     }
     return new BatchOutcome(done, failed);

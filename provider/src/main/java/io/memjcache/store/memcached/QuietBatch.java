@@ -1,0 +1,144 @@
+package io.memjcache.store.memcached;
+
+import com.google.code.yanf4j.buffer.IoBuffer;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import net.rubyeye.xmemcached.command.Command;
+import net.rubyeye.xmemcached.command.CommandType;
+import net.rubyeye.xmemcached.command.binary.BaseBinaryCommand;
+import net.rubyeye.xmemcached.command.binary.OpCode;
+import net.rubyeye.xmemcached.exception.MemcachedDecodeException;
+import net.rubyeye.xmemcached.impl.MemcachedTCPSession;
+import net.rubyeye.xmemcached.utils.OpaqueGenerater;
+
+/**
+ * One node's share of a batch as a single xmemcached command: the quiet binary commands (setq,
+ * deleteq, each encoded by xmemcached itself) written back to back, then a {@code noop}. memcached
+ * answers a quiet command only when it fails, and answers in order, so the noop's reply closes the
+ * batch: every quiet command without a reply of its own (matched by opaque) succeeded.
+ *
+ * <p>One write and one queued command per node instead of one per key. The replies are untrusted
+ * bytes: only their 24-byte headers are read; bodies (error strings) are skipped as they stream by,
+ * whatever length they claim, and a reply that belongs to nothing sent here ends the connection.
+ */
+final class QuietBatch extends Command {
+
+  private static final int HEADER = 24;
+  private static final byte RESPONSE_MAGIC = (byte) 0x81;
+  private static final byte NOOP = OpCode.NOOP.fieldValue();
+
+  private final List<Command> quiet;
+  private final Map<Integer, Integer> indexByOpaque;
+  private final short[] statuses;
+  private final boolean[] replied;
+  private final int barrierOpaque = OpaqueGenerater.getInstance().getNextValue();
+  private long bodyLeft;
+  private boolean barrierSeen;
+
+  /** {@code quiet}: binary commands built with {@code noreply}, all for this batch's node. */
+  QuietBatch(List<Command> quiet) {
+    super(CommandType.SET_MANY, new CountDownLatch(1));
+    this.quiet = quiet;
+    this.indexByOpaque = new HashMap<>(quiet.size() * 2);
+    this.statuses = new short[quiet.size()];
+    this.replied = new boolean[quiet.size()];
+  }
+
+  @Override
+  public void encode() {
+    int total = HEADER;
+    for (Command command : quiet) {
+      if (command.getIoBuffer() == null) {
+        command.encode();
+      }
+      total += command.getIoBuffer().remaining();
+    }
+    ByteBuffer bytes = ByteBuffer.allocate(total);
+    for (int i = 0; i < quiet.size(); i++) {
+      Command command = quiet.get(i);
+      indexByOpaque.put(((BaseBinaryCommand) command).getOpaque(), i);
+      bytes.put(command.getIoBuffer().buf());
+      command.getIoBuffer().free();
+    }
+    bytes.put((byte) 0x80).put(NOOP).putShort((short) 0).putInt(0).putInt(0).putInt(barrierOpaque).putLong(0);
+    bytes.flip();
+    setIoBuffer(IoBuffer.wrap(bytes));
+  }
+
+  @Override
+  public boolean decode(MemcachedTCPSession session, ByteBuffer buffer) {
+    while (true) {
+      if (bodyLeft > 0) {
+        int step = (int) Math.min(bodyLeft, buffer.remaining());
+        buffer.position(buffer.position() + step);
+        bodyLeft -= step;
+        if (bodyLeft > 0) {
+          return false;
+        }
+      }
+      if (barrierSeen) {
+        countDownLatch();
+        return true;
+      }
+      if (buffer.remaining() < HEADER) {
+        return false;
+      }
+      int start = buffer.position();
+      byte magic = buffer.get(start);
+      byte opcode = buffer.get(start + 1);
+      short status = buffer.getShort(start + 6);
+      long body = Integer.toUnsignedLong(buffer.getInt(start + 8));
+      int opaque = buffer.getInt(start + 12);
+      buffer.position(start + HEADER);
+      bodyLeft = body;
+      if (magic != RESPONSE_MAGIC) {
+        throw new MemcachedDecodeException("not a binary reply (magic " + (magic & 0xff) + ") in a batch: connection closed");
+      }
+      if (opcode == NOOP && opaque == barrierOpaque) {
+        barrierSeen = true;
+        continue;
+      }
+      Integer index = indexByOpaque.get(opaque);
+      if (index == null) {
+        throw new MemcachedDecodeException("a reply to nothing sent (opaque " + opaque + ") in a batch: connection closed");
+      }
+      statuses[index] = status;
+      replied[index] = true;
+    }
+  }
+
+  /** Whether the node has answered the whole batch; then {@link #statusOf} holds. */
+  boolean answered() {
+    return getLatch().getCount() == 0 && getException() == null && barrierSeen;
+  }
+
+  /** Quiet command {@code index}'s reply status: {@code 0} (success) when it had no reply. */
+  short statusOf(int index) {
+    return replied[index] ? statuses[index] : 0;
+  }
+
+  /** Reply statuses that mean "not done" rather than "failed": not found, a CAS conflict, not stored. */
+  static boolean isRefusal(short status) {
+    return status == 0x01 || status == 0x02 || status == 0x05;
+  }
+
+  /** A readable name for a failure status (a number from the server, perhaps one never defined). */
+  static String describe(short status) {
+    String name = switch (status) {
+      case 0x03 -> "value too large";
+      case 0x04 -> "invalid arguments";
+      case 0x20, 0x21, 0x08 -> "authentication required";
+      case 0x81 -> "unknown command";
+      case 0x82 -> "out of memory";
+      case 0x83 -> "not supported";
+      case 0x84 -> "internal error";
+      case 0x85 -> "busy";
+      case 0x86 -> "temporary failure";
+      default -> "error";
+    };
+    return name + " (status 0x" + Integer.toHexString(status & 0xffff) + ")";
+  }
+}

@@ -1,0 +1,121 @@
+package io.memjcache.store.memcached;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import net.rubyeye.xmemcached.command.BinaryCommandFactory;
+import net.rubyeye.xmemcached.command.Command;
+import net.rubyeye.xmemcached.exception.MemcachedDecodeException;
+import net.rubyeye.xmemcached.utils.ByteUtils;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The reply side of {@link QuietBatch} on bytes a node could send, honest or not: a reply split
+ * across reads, failures matched to their keys, a body claiming gigabytes skipped as it streams
+ * (never buffered), and replies that belong to nothing sent refused. (PipelinedBulkTest runs the
+ * batch against real memcached nodes; this test feeds the bytes a real node would not.)
+ */
+class QuietBatchTest {
+
+  private static final BinaryCommandFactory FACTORY = new BinaryCommandFactory();
+
+  private static QuietBatch batchOf(String... keys) {
+    List<Command> quiet = new java.util.ArrayList<>();
+    for (String key : keys) {
+      quiet.add(FACTORY.createDeleteCommand(key, ByteUtils.getBytes(key), 0, 0, true));
+    }
+    QuietBatch batch = new QuietBatch(quiet);
+    batch.encode();
+    return batch;
+  }
+
+  /** The opaques the batch wrote: each quiet command's, then the noop's, from its own bytes. */
+  private static int[] opaques(QuietBatch batch) {
+    ByteBuffer written = batch.getIoBuffer().buf().duplicate();
+    List<Integer> found = new java.util.ArrayList<>();
+    while (written.remaining() >= 24) {
+      int start = written.position();
+      found.add(written.getInt(start + 12));
+      written.position(start + 24 + written.getInt(start + 8));
+    }
+    return found.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  private static byte[] reply(int opcode, int status, int opaque, int bodyLength, int bodyBytesPresent) {
+    ByteBuffer reply = ByteBuffer.allocate(24 + bodyBytesPresent);
+    reply.put((byte) 0x81).put((byte) opcode).putShort((short) 0).put((byte) 0).put((byte) 0)
+        .putShort((short) status).putInt(bodyLength).putInt(opaque).putLong(0);
+    while (reply.hasRemaining()) {
+      reply.put((byte) 'x');
+    }
+    return reply.array();
+  }
+
+  private static ByteBuffer concat(byte[]... parts) {
+    int total = 0;
+    for (byte[] part : parts) {
+      total += part.length;
+    }
+    ByteBuffer all = ByteBuffer.allocate(total);
+    for (byte[] part : parts) {
+      all.put(part);
+    }
+    return all.flip();
+  }
+
+  @Test
+  void failuresAreMatchedToTheirKeysAndSilenceIsSuccess() {
+    QuietBatch batch = batchOf("a", "b", "c");
+    int[] opaques = opaques(batch);
+    assertEquals(4, opaques.length, "three deleteq and a noop");
+    ByteBuffer replies = concat(reply(0x14, 0x01, opaques[1], 9, 9), reply(0x0a, 0, opaques[3], 0, 0));
+    // Fed in two reads, split inside the first header.
+    ByteBuffer first = replies.duplicate().limit(10);
+    assertFalse(batch.decode(null, first));
+    assertEquals(0, first.position(), "a partial header is left for the next read");
+    assertTrue(batch.decode(null, replies));
+    assertTrue(batch.answered());
+    assertEquals(0, batch.statusOf(0));
+    assertEquals(1, batch.statusOf(1));
+    assertEquals(0, batch.statusOf(2));
+  }
+
+  @Test
+  void aBodyClaimingGigabytesIsSkippedAsItStreamsNeverBuffered() {
+    QuietBatch batch = batchOf("a");
+    int[] opaques = opaques(batch);
+    ByteBuffer header = ByteBuffer.wrap(reply(0x14, 0x82, opaques[0], -1, 0)); // 4 GiB - 1
+    assertFalse(batch.decode(null, header));
+    ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
+    for (int i = 0; i < 16; i++) {
+      assertFalse(batch.decode(null, chunk.clear()));
+      assertEquals(chunk.limit(), chunk.position(), "each chunk consumed");
+    }
+    assertFalse(batch.answered(), "still inside the claimed body");
+    assertEquals(0x82, batch.statusOf(0));
+  }
+
+  @Test
+  void aReplyToNothingSentOrNotAReplyEndsTheConnection() {
+    QuietBatch stranger = batchOf("a");
+    int[] opaques = opaques(stranger);
+    assertThrows(MemcachedDecodeException.class,
+        () -> stranger.decode(null, ByteBuffer.wrap(reply(0x14, 0x01, opaques[0] + 1000, 0, 0))));
+    QuietBatch garbage = batchOf("a");
+    byte[] notAReply = reply(0x0a, 0, opaques(garbage)[1], 0, 0);
+    notAReply[0] = 'V';
+    assertThrows(MemcachedDecodeException.class, () -> garbage.decode(null, ByteBuffer.wrap(notAReply)));
+  }
+
+  @Test
+  void unknownStatusesAreNamedByNumber() {
+    assertEquals("out of memory (status 0x82)", QuietBatch.describe((short) 0x82));
+    assertEquals("error (status 0xbeef)", QuietBatch.describe((short) 0xbeef));
+    assertTrue(QuietBatch.isRefusal((short) 0x02));
+    assertFalse(QuietBatch.isRefusal((short) 0x82));
+  }
+}
