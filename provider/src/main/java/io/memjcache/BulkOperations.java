@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The multi-key operations of a cache: {@code getAll}, {@code putAll}, {@code removeAll} and
- * {@code loadAll}. Reads are batched per memcached node; writes go key by key with the same
- * compare-and-swap rules as single-key operations, after the writer has seen the whole batch.
+ * {@code loadAll}. Reads and writes are batched per memcached node (see Store's batch methods),
+ * with the same compare-and-swap rules as single-key operations, after the writer has seen the
+ * whole batch.
  */
 final class BulkOperations<K, V> {
 

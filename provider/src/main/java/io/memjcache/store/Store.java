@@ -38,8 +38,8 @@ public interface Store extends AutoCloseable {
 
   /**
    * Stores every entry unconditionally, all requests sent before any answer is awaited: one round
-   * trip per node rather than one per key. A value too large for the servers is refused before
-   * anything is sent.
+   * trip per node rather than one per key, each key keeping its own outcome. A value too large for
+   * the servers is refused before anything is sent.
    */
   BatchOutcome setAll(List<Write> writes);
 
