@@ -14,17 +14,19 @@ import net.rubyeye.xmemcached.exception.MemcachedServerException;
 import net.rubyeye.xmemcached.impl.MemcachedTCPSession;
 
 /**
- * Runs a batch of quiet binary commands (one per key, built with {@code noreply}) as one
- * {@link QuietBatch} per node: one write and one reply (plus one per failed key) per node, instead
- * of a round trip per key. A node's failure (closed connection, timeout) is its keys' alone.
+ * Runs a batch of quiet binary commands (one per key, built with {@code noreply}) as
+ * {@link QuietBatch}es, one per node and per {@link #CHUNK_BYTES} of commands: one write and one
+ * reply (plus one per failed key) each, instead of a round trip per key. A node's failure (closed
+ * connection, timeout) is its keys' alone.
  */
 final class Pipeline {
 
   /**
    * The most bytes one write carries (a command larger than this goes alone). xmemcached's reactor
-   * resumes a write the socket took only in part on its next timer tick (10 ms: REACTOR_WAKE_UP_MILLIS in
-   * XMemcachedStore), so a batch written as one megabyte-long buffer crawled (about 0.5 s for
-   * 100 values of 10 KiB); writes the size of xmemcached's own socket send buffer do not wait.
+   * resumes a write the socket took only in part on its next timer tick (10 ms:
+   * XMemcachedStore's REACTOR_WAKE_UP_MILLIS), so a batch written as one megabyte-long buffer
+   * crawled (about 0.5 s for 100 values of 10 KiB); writes the size of xmemcached's own socket send
+   * buffer do not wait.
    */
   static final int CHUNK_BYTES = 32 * 1024;
   private final Function<String, Session> sessionForKey;

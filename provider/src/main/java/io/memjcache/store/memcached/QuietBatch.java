@@ -20,9 +20,10 @@ import net.rubyeye.xmemcached.utils.OpaqueGenerater;
  * answers a quiet command only when it fails, and answers in order, so the noop's reply closes the
  * batch: every quiet command without a reply of its own (matched by opaque) succeeded.
  *
- * <p>One write and one queued command per node instead of one per key. The replies are untrusted
- * bytes: only their 24-byte headers are read; bodies (error strings) are skipped as they stream by,
- * whatever length they claim, and a reply that belongs to nothing sent here ends the connection.
+ * <p>One write and one queued command per node (per chunk, see Pipeline) instead of one per key.
+ * The replies are untrusted bytes: only their 24-byte headers are read; bodies (error strings) are
+ * skipped as they stream by, whatever length they claim, and a reply that belongs to nothing sent
+ * here ends the connection.
  */
 final class QuietBatch extends Command {
 
