@@ -2,21 +2,18 @@ package io.memjcache.store.memcached;
 
 import com.google.code.yanf4j.buffer.IoBuffer;
 import java.nio.ByteBuffer;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import net.rubyeye.xmemcached.command.Command;
 import net.rubyeye.xmemcached.command.CommandType;
-import net.rubyeye.xmemcached.command.binary.BaseBinaryCommand;
 import net.rubyeye.xmemcached.command.binary.OpCode;
 import net.rubyeye.xmemcached.exception.MemcachedDecodeException;
 import net.rubyeye.xmemcached.impl.MemcachedTCPSession;
-import net.rubyeye.xmemcached.utils.OpaqueGenerater;
 
 /**
  * One node's share of a batch as a single xmemcached command: the quiet binary commands (setq,
- * deleteq, each encoded by xmemcached itself) written back to back, then a {@code noop}. memcached
+ * deleteq: {@link QuietCommand}s) written back to back, then a {@code noop}. memcached
  * answers a quiet command only when it fails, and answers in order, so the noop's reply closes the
  * batch: every quiet command without a reply of its own (matched by opaque) succeeded.
  *
@@ -27,42 +24,39 @@ import net.rubyeye.xmemcached.utils.OpaqueGenerater;
  */
 final class QuietBatch extends Command {
 
-  private static final int HEADER = 24;
+  private static final int HEADER = QuietCommand.HEADER;
   private static final byte RESPONSE_MAGIC = (byte) 0x81;
   private static final byte NOOP = OpCode.NOOP.fieldValue();
+  /** Each batch tags its commands with a run of opaques of its own: command i is base + i. */
+  private static final AtomicInteger NEXT_BASE = new AtomicInteger();
 
-  private final List<Command> quiet;
-  private final Map<Integer, Integer> indexByOpaque;
+  private final List<QuietCommand> quiet;
   private final short[] statuses;
   private final boolean[] replied;
-  private final int barrierOpaque = OpaqueGenerater.getInstance().getNextValue();
+  private final int base;
+  private final int barrierOpaque;
   private long bodyLeft;
   private boolean barrierSeen;
 
-  /** {@code quiet}: binary commands built with {@code noreply}, all for this batch's node. */
-  QuietBatch(List<Command> quiet) {
+  /** {@code quiet}: the commands of this batch's node. */
+  QuietBatch(List<QuietCommand> quiet) {
     super(CommandType.SET_MANY, new CountDownLatch(1));
     this.quiet = quiet;
-    this.indexByOpaque = new HashMap<>(quiet.size() * 2);
     this.statuses = new short[quiet.size()];
     this.replied = new boolean[quiet.size()];
+    this.base = NEXT_BASE.getAndAdd(quiet.size() + 1); // wraps around: opaques only need to differ within a batch
+    this.barrierOpaque = base + quiet.size();
   }
 
   @Override
   public void encode() {
     int total = HEADER;
-    for (Command command : quiet) {
-      if (command.getIoBuffer() == null) {
-        command.encode();
-      }
-      total += command.getIoBuffer().remaining();
+    for (QuietCommand command : quiet) {
+      total += command.encodedLength();
     }
     ByteBuffer bytes = ByteBuffer.allocate(total);
     for (int i = 0; i < quiet.size(); i++) {
-      Command command = quiet.get(i);
-      indexByOpaque.put(((BaseBinaryCommand) command).getOpaque(), i);
-      bytes.put(command.getIoBuffer().buf());
-      command.getIoBuffer().free();
+      quiet.get(i).encodeInto(bytes, base + i);
     }
     bytes.put((byte) 0x80).put(NOOP).putShort((short) 0).putInt(0).putInt(0).putInt(barrierOpaque).putLong(0);
     bytes.flip();
@@ -102,8 +96,8 @@ final class QuietBatch extends Command {
         barrierSeen = true;
         continue;
       }
-      Integer index = indexByOpaque.get(opaque);
-      if (index == null) {
+      int index = opaque - base;
+      if (index < 0 || index >= quiet.size()) {
         throw new MemcachedDecodeException("a reply to nothing sent (opaque " + opaque + ") in a batch: connection closed");
       }
       statuses[index] = status;

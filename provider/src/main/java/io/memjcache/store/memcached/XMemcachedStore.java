@@ -24,12 +24,10 @@ import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import javax.cache.CacheException;
 import net.rubyeye.xmemcached.GetsResponse;
-import net.rubyeye.xmemcached.CommandFactory;
 import net.rubyeye.xmemcached.MemcachedClient;
 import net.rubyeye.xmemcached.XMemcachedClientBuilder;
+import com.google.code.yanf4j.core.impl.StandardSocketOption;
 import net.rubyeye.xmemcached.command.BinaryCommandFactory;
-import net.rubyeye.xmemcached.command.Command;
-import net.rubyeye.xmemcached.utils.ByteUtils;
 import net.rubyeye.xmemcached.exception.MemcachedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,15 +54,12 @@ public final class XMemcachedStore implements Store {
   private final MovedKeys moved;
   private final ClusterMembership membership;
   private final Pipeline pipeline;
-  /** The client's own factory (it carries the client's buffer allocator), for pipelined commands. */
-  private final CommandFactory commandFactory;
   private final boolean authenticated;
   private volatile int itemSizeMax;
 
-  private XMemcachedStore(MemcachedClient client, CommandFactory commandFactory, RingSessionLocator locator,
+  private XMemcachedStore(MemcachedClient client, RingSessionLocator locator,
       ClientSettings settings, List<ClusterMember> members, LongSupplier clock) {
     this.client = client;
-    this.commandFactory = commandFactory;
     this.locator = locator;
     this.clock = clock;
     this.timeoutMillis = settings.operationTimeout().toMillis();
@@ -94,8 +89,7 @@ public final class XMemcachedStore implements Store {
     List<InetSocketAddress> addresses = members.stream().map(ClusterMember::socketAddress).toList();
     RingSessionLocator locator = RingSessionLocator.of(members);
     XMemcachedClientBuilder builder = new XMemcachedClientBuilder(addresses);
-    CommandFactory commandFactory = new BinaryCommandFactory();
-    builder.setCommandFactory(commandFactory);
+    builder.setCommandFactory(new BinaryCommandFactory());
     builder.setSessionLocator(locator);
     builder.setTranscoder(RawTranscoder.INSTANCE);
     builder.setOpTimeout(settings.operationTimeout().toMillis());
@@ -104,6 +98,7 @@ public final class XMemcachedStore implements Store {
     builder.setFailureMode(settings.failureMode() == FailureMode.FAIL_FAST);
     builder.setName("memjcache-" + settings.namespace());
     builder.setConfiguration(reactorConfiguration());
+    builder.setSocketOption(StandardSocketOption.SO_SNDBUF, SEND_BUFFER_BYTES);
     // Addresses are resolved by the membership (configured names again at every poll); xmemcached
     // resolving a node's host name again when it reconnects would send every address of a DNS
     // name to its first one.
@@ -116,7 +111,7 @@ public final class XMemcachedStore implements Store {
       if (settings.authenticates()) {
         Sasl.verify(client, members.stream().map(ClusterMember::server).toList(), locator, settings);
       }
-      return new XMemcachedStore(client, commandFactory, locator, settings, members, clock);
+      return new XMemcachedStore(client, locator, settings, members, clock);
     } catch (IOException e) {
       throw new CacheException("cannot start a memcached client for " + members + ": " + e.getMessage(), e);
     }
@@ -136,6 +131,14 @@ public final class XMemcachedStore implements Store {
   public boolean isMembershipSettled() {
     return membership.isSettled();
   }
+
+  /**
+   * The socket send buffer asked of the kernel for each connection (Linux doubles it). xmemcached's
+   * default, 32 KiB, fixes the buffer at 64 KiB and turns off its autotuning; a write longer than
+   * that then waits for the node's delayed ACK (40 ms on Linux) about every 64 KiB, so a value of
+   * 900 KB took half a second to send. The kernel takes memory for queued bytes only.
+   */
+  private static final int SEND_BUFFER_BYTES = 1024 * 1024;
 
   /**
    * xmemcached's reactor (yanf4j) can miss the wake-up for a write queued by a caller thread while
@@ -378,12 +381,10 @@ public final class XMemcachedStore implements Store {
       return oneByOne(calls);
     }
     List<String> keys = new ArrayList<>(writes.size());
-    List<Command> commands = new ArrayList<>(writes.size());
+    List<QuietCommand> commands = new ArrayList<>(writes.size());
     for (Store.Write write : writes) {
       keys.add(write.key());
-      commands.add(commandFactory.createSetCommand(write.key(), ByteUtils.getBytes(write.key()),
-          exptime(write.key(), write.expiresAt()), new StoreEntry(write.flags(), write.data(), 0), true,
-          RawTranscoder.INSTANCE));
+      commands.add(QuietCommand.set(write.key(), write.flags(), exptime(write.key(), write.expiresAt()), 0, write.data()));
     }
     return outcome("set", keys, commands, true);
   }
@@ -405,14 +406,12 @@ public final class XMemcachedStore implements Store {
       return oneByOne(calls);
     }
     List<String> keys = new ArrayList<>(writes.size());
-    List<Command> commands = new ArrayList<>(writes.size());
+    List<QuietCommand> commands = new ArrayList<>(writes.size());
     for (Store.Conditional write : writes) {
       keys.add(write.key());
-      byte[] keyBytes = ByteUtils.getBytes(write.key());
       commands.add(write.data() == null
-          ? commandFactory.createDeleteCommand(write.key(), keyBytes, 0, write.cas(), true)
-          : commandFactory.createCASCommand(write.key(), keyBytes, exptime(write.key(), write.expiresAt()),
-              new StoreEntry(write.flags(), write.data(), 0), write.cas(), true, RawTranscoder.INSTANCE));
+          ? QuietCommand.delete(write.key(), write.cas())
+          : QuietCommand.set(write.key(), write.flags(), exptime(write.key(), write.expiresAt()), write.cas(), write.data()));
     }
     return outcome("cas", keys, commands, false);
   }
@@ -425,10 +424,10 @@ public final class XMemcachedStore implements Store {
       return oneByOne(calls);
     }
     List<String> keys = new ArrayList<>(casByKey.size());
-    List<Command> commands = new ArrayList<>(casByKey.size());
+    List<QuietCommand> commands = new ArrayList<>(casByKey.size());
     casByKey.forEach((key, cas) -> {
       keys.add(key);
-      commands.add(commandFactory.createDeleteCommand(key, ByteUtils.getBytes(key), 0, cas, true));
+      commands.add(QuietCommand.delete(key, cas));
     });
     return outcome("delete", keys, commands, false);
   }
@@ -456,7 +455,7 @@ public final class XMemcachedStore implements Store {
   }
 
   /** Runs quiet {@code commands} (one per key) pipelined; {@code mustBeTrue}: a false answer is a failure. */
-  private BatchOutcome outcome(String operation, List<String> keys, List<Command> commands, boolean mustBeTrue) {
+  private BatchOutcome outcome(String operation, List<String> keys, List<QuietCommand> commands, boolean mustBeTrue) {
     List<Pipeline.Answer> answers;
     try {
       answers = pipeline.run(commands);
