@@ -2,7 +2,9 @@ package io.memjcache.benchmarks;
 
 import io.memjcache.MemcachedCache;
 import io.memjcache.near.NearCacheStatistics;
+import com.github.benmanes.caffeine.jcache.configuration.CaffeineConfiguration;
 import java.net.URI;
+import java.util.OptionalLong;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import javax.cache.Cache;
@@ -82,20 +84,19 @@ public class LocalGet {
     }
   }
 
-  /** Caffeine's JCache provider, store-by-value, no bound. */
-  @State(Scope.Benchmark)
-  public static class CaffeineJCache {
+  /** A cache of Caffeine's JCache provider, filled with every key. */
+  abstract static class CaffeineCache {
     CacheManager manager;
     Cache<String, String> cache;
 
-    @Setup(Level.Trial)
-    public void setUp(Values values) {
+    /** Opens the cache with {@code configuration} and fills it with every key, checking it reads back. */
+    void open(Values values, CompleteConfiguration<String, String> configuration) {
       BenchData data = values.data;
       manager = Caching.getCachingProvider(Targets.CAFFEINE_PROVIDER).getCacheManager(null, LocalGet.class.getClassLoader());
-      cache = manager.createCache("local", Targets.stringCache().setStoreByValue(true));
+      cache = manager.createCache("local", configuration);
       @SuppressWarnings("unchecked")
-      CompleteConfiguration<String, String> configuration = cache.getConfiguration(CompleteConfiguration.class);
-      if (!configuration.isStoreByValue()) {
+      CompleteConfiguration<String, String> applied = cache.getConfiguration(CompleteConfiguration.class);
+      if (!applied.isStoreByValue()) {
         throw new IllegalStateException("Caffeine's JCache is not store-by-value");
       }
       for (int i = 0; i < BenchData.KEYS; i++) {
@@ -114,6 +115,28 @@ public class LocalGet {
     }
   }
 
+  /** Caffeine's JCache provider, store-by-value, no bound. */
+  @State(Scope.Benchmark)
+  public static class CaffeineJCache extends CaffeineCache {
+    @Setup(Level.Trial)
+    public void setUp(Values values) {
+      open(values, Targets.stringCache().setStoreByValue(true));
+    }
+  }
+
+  /**
+   * Caffeine's JCache bounded as the near cache is (maximum size {@code 4 x KEYS}): a bounded
+   * Caffeine table records each read for its eviction policy, which an unbounded one skips.
+   */
+  @State(Scope.Benchmark)
+  public static class CaffeineBoundedJCache extends CaffeineCache {
+    @Setup(Level.Trial)
+    public void setUpBounded(Values values) {
+      open(values, new CaffeineConfiguration<>(Targets.stringCache().setStoreByValue(true))
+          .setMaximumSize(OptionalLong.of(4L * BenchData.KEYS)));
+    }
+  }
+
   @Benchmark
   public String memjcacheNearHit(Values values, Near near) {
     return near.cache.get(values.data.keys[ThreadLocalRandom.current().nextInt(BenchData.KEYS)]);
@@ -121,6 +144,11 @@ public class LocalGet {
 
   @Benchmark
   public String caffeineGet(Values values, CaffeineJCache caffeine) {
+    return caffeine.cache.get(values.data.keys[ThreadLocalRandom.current().nextInt(BenchData.KEYS)]);
+  }
+
+  @Benchmark
+  public String caffeineBoundedGet(Values values, CaffeineBoundedJCache caffeine) {
     return caffeine.cache.get(values.data.keys[ThreadLocalRandom.current().nextInt(BenchData.KEYS)]);
   }
 }
