@@ -92,6 +92,31 @@ class PipelinedBulkTest {
     }
   }
 
+  /**
+   * invokeAll on present keys: one batched read and one quiet batch of CAS writes per node, so
+   * the nodes answer it with the replies of a getAll of the same keys plus a noop per node (a CAS
+   * write answered key by key would add a 24-byte reply per key, 2,400 bytes).
+   */
+  @Test
+  void invokeAllOfPresentKeysCostsOneReadAndOneQuietWriteBatchPerNode() {
+    try (CacheManager manager = ClusterCaches.newManager(CLUSTER, ClusterCaches.uniqueNamespace())) {
+      Cache<String, Integer> cache = manager.createCache("counted",
+          new MutableConfiguration<String, Integer>().setTypes(String.class, Integer.class));
+      Map<String, Integer> entries = new LinkedHashMap<>();
+      for (int i = 0; i < 100; i++) {
+        entries.put("c" + i, 1000 + i);
+      }
+      cache.putAll(entries);
+      long read = replyBytes(() -> assertEquals(entries, cache.getAll(entries.keySet())));
+      long invoke = replyBytes(() -> cache.invokeAll(entries.keySet(), new Increment()));
+      assertTrue(invoke - read < 600,
+          "invokeAll(100) made the nodes write " + invoke + " bytes of replies, a getAll of the same keys " + read);
+      for (Map.Entry<String, Integer> entry : entries.entrySet()) {
+        assertEquals(entry.getValue() + 1, cache.get(entry.getKey()), entry.getKey());
+      }
+    }
+  }
+
   @Test
   void aKeyRefusedByItsNodeInABatchIsReportedAndOnlyItsOwn() {
     // One node that refuses to evict (-M) with 2 MB of memory: a batch of 100 entries of 40 KB
