@@ -18,7 +18,12 @@ final class ClusterCaches {
   }
 
   static URI uri(MemcachedCluster cluster, String namespace) {
-    return URI.create("memcached://" + cluster.serverList() + "?namespace=" + namespace + "&operationTimeoutMillis=1000");
+    return uri(cluster, namespace, 1000);
+  }
+
+  static URI uri(MemcachedCluster cluster, String namespace, long operationTimeoutMillis) {
+    return URI.create("memcached://" + cluster.serverList() + "?namespace=" + namespace
+        + "&operationTimeoutMillis=" + operationTimeoutMillis);
   }
 
   /**
@@ -26,9 +31,18 @@ final class ClusterCaches {
    * calls behave like two JVMs sharing the cluster.
    */
   static CacheManager newManager(MemcachedCluster cluster, String namespace, Properties properties) {
+    return newManager(uri(cluster, namespace), properties);
+  }
+
+  /** A new CacheManager, as above, whose operations time out after {@code operationTimeoutMillis}. */
+  static CacheManager newManager(MemcachedCluster cluster, String namespace, long operationTimeoutMillis) {
+    return newManager(uri(cluster, namespace, operationTimeoutMillis), new Properties());
+  }
+
+  private static CacheManager newManager(URI uri, Properties properties) {
     CachingProvider provider = Caching.getCachingProvider(MemcachedCachingProvider.class.getName());
     ClassLoader isolated = new ClassLoader(ClusterCaches.class.getClassLoader()) {};
-    return provider.getCacheManager(uri(cluster, namespace), isolated, properties);
+    return provider.getCacheManager(uri, isolated, properties);
   }
 
   static CacheManager newManager(MemcachedCluster cluster, String namespace) {

@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.memjcache.testing.MemcachedCluster;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.net.URI;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
-import javax.cache.Caching;
 import javax.cache.configuration.MutableConfiguration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -31,10 +29,7 @@ class LargeValueWriteTest {
   }
 
   private static CacheManager manager() {
-    URI uri = URI.create("memcached://" + CLUSTER.serverList() + "?namespace=" + ClusterCaches.uniqueNamespace()
-        + "&operationTimeoutMillis=300");
-    return Caching.getCachingProvider(MemcachedCachingProvider.class.getName())
-        .getCacheManager(uri, new ClassLoader(LargeValueWriteTest.class.getClassLoader()) {});
+    return ClusterCaches.newManager(CLUSTER, ClusterCaches.uniqueNamespace(), 300);
   }
 
   private static String value(int length, int seed) {

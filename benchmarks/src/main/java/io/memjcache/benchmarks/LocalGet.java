@@ -1,8 +1,8 @@
 package io.memjcache.benchmarks;
 
+import com.github.benmanes.caffeine.jcache.configuration.CaffeineConfiguration;
 import io.memjcache.MemcachedCache;
 import io.memjcache.near.NearCacheStatistics;
-import com.github.benmanes.caffeine.jcache.configuration.CaffeineConfiguration;
 import java.net.URI;
 import java.util.OptionalLong;
 import java.util.concurrent.ThreadLocalRandom;

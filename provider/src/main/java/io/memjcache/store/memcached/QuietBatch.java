@@ -58,7 +58,7 @@ final class QuietBatch extends Command {
     for (int i = 0; i < quiet.size(); i++) {
       quiet.get(i).encodeInto(bytes, base + i);
     }
-    bytes.put((byte) 0x80).put(NOOP).putShort((short) 0).putInt(0).putInt(0).putInt(barrierOpaque).putLong(0);
+    QuietCommand.putHeader(bytes, NOOP, 0, 0, 0, barrierOpaque, 0);
     bytes.flip();
     setIoBuffer(IoBuffer.wrap(bytes));
   }

@@ -1,5 +1,6 @@
 package io.memjcache.store.memcached;
 
+import io.memjcache.codec.KeyCodec;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -20,12 +21,11 @@ record QuietCommand(String key, byte[] keyBytes, byte opcode, int flags, int exp
   private static final byte SETQ = 0x11;
   private static final byte DELETEQ = 0x14;
   private static final int SET_EXTRAS = 8;
-  /** memcached's longest key. */
-  private static final int MAX_KEY_BYTES = 250;
 
   QuietCommand {
-    if (keyBytes.length == 0 || keyBytes.length > MAX_KEY_BYTES) {
-      throw new IllegalArgumentException("a memcached key has 1 to 250 bytes, not " + keyBytes.length + ": " + key);
+    if (keyBytes.length == 0 || keyBytes.length > KeyCodec.MAX_KEY_LENGTH) {
+      throw new IllegalArgumentException(
+          "a memcached key has 1 to " + KeyCodec.MAX_KEY_LENGTH + " bytes, not " + keyBytes.length + ": " + key);
     }
   }
 
@@ -54,8 +54,7 @@ record QuietCommand(String key, byte[] keyBytes, byte opcode, int flags, int exp
 
   /** Writes this command, tagged {@code opaque}, at {@code out}'s position. */
   void encodeInto(ByteBuffer out, int opaque) {
-    out.put(REQUEST_MAGIC).put(opcode).putShort((short) keyBytes.length).put((byte) extrasLength())
-        .put((byte) 0).putShort((short) 0).putInt(bodyLength()).putInt(opaque).putLong(cas);
+    putHeader(out, opcode, keyBytes.length, extrasLength(), bodyLength(), opaque, cas);
     if (opcode == SETQ) {
       out.putInt(flags).putInt(exptime);
     }
@@ -63,5 +62,11 @@ record QuietCommand(String key, byte[] keyBytes, byte opcode, int flags, int exp
     if (data != null) {
       out.put(data);
     }
+  }
+
+  /** Writes a request header (data type and vbucket 0) at {@code out}'s position. */
+  static void putHeader(ByteBuffer out, byte opcode, int keyLength, int extrasLength, int bodyLength, int opaque, long cas) {
+    out.put(REQUEST_MAGIC).put(opcode).putShort((short) keyLength).put((byte) extrasLength)
+        .put((byte) 0).putShort((short) 0).putInt(bodyLength).putInt(opaque).putLong(cas);
   }
 }

@@ -1,5 +1,6 @@
 package io.memjcache.store.memcached;
 
+import com.google.code.yanf4j.core.impl.StandardSocketOption;
 import io.memjcache.codec.KeyCodec;
 import io.memjcache.config.ClientSettings;
 import io.memjcache.config.ClusterMember;
@@ -26,7 +27,6 @@ import javax.cache.CacheException;
 import net.rubyeye.xmemcached.GetsResponse;
 import net.rubyeye.xmemcached.MemcachedClient;
 import net.rubyeye.xmemcached.XMemcachedClientBuilder;
-import com.google.code.yanf4j.core.impl.StandardSocketOption;
 import net.rubyeye.xmemcached.command.BinaryCommandFactory;
 import net.rubyeye.xmemcached.exception.MemcachedException;
 import org.slf4j.Logger;
@@ -43,6 +43,13 @@ public final class XMemcachedStore implements Store {
   private static final int ITEM_OVERHEAD = 64;
   private static final int DEFAULT_ITEM_SIZE_MAX = 1024 * 1024;
   private static final long REACTOR_WAKE_UP_MILLIS = 10;
+  /**
+   * The socket send buffer asked of the kernel for each connection (Linux doubles it). xmemcached's
+   * default, 32 KiB, fixes the buffer at 64 KiB and turns off its autotuning; a write longer than
+   * that then waits for the node's delayed ACK (40 ms on Linux) about every 64 KiB, so a value of
+   * 900 KB took half a second to send. The kernel takes memory for queued bytes only.
+   */
+  private static final int SEND_BUFFER_BYTES = 1024 * 1024;
 
   private final MemcachedClient client;
   private final RingSessionLocator locator;
@@ -131,14 +138,6 @@ public final class XMemcachedStore implements Store {
   public boolean isMembershipSettled() {
     return membership.isSettled();
   }
-
-  /**
-   * The socket send buffer asked of the kernel for each connection (Linux doubles it). xmemcached's
-   * default, 32 KiB, fixes the buffer at 64 KiB and turns off its autotuning; a write longer than
-   * that then waits for the node's delayed ACK (40 ms on Linux) about every 64 KiB, so a value of
-   * 900 KB took half a second to send. The kernel takes memory for queued bytes only.
-   */
-  private static final int SEND_BUFFER_BYTES = 1024 * 1024;
 
   /**
    * xmemcached's reactor (yanf4j) can miss the wake-up for a write queued by a caller thread while
