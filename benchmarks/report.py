@@ -261,21 +261,25 @@ def main(argv):
                "and vs a remote get")
     out.append("")
     out.append("| value | threads | near hit ops/s | Caffeine bounded ops/s | near / bounded (≥ 1.0) | | "
+               "Caffeine bounded, expiring ops/s | near / expiring | "
                "Caffeine unbounded ops/s | near / unbounded | remote get ops/s | near / remote (≥ 500) | |")
-    out.append("|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---|")
+    out.append("|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|")
     for size in sizes:
         for t in threads:
             near = metric("LocalGet.memjcacheNearHit", size, "", t)
             bounded = metric("LocalGet.caffeineBoundedGet", size, "", t)
             caffeine = metric("LocalGet.caffeineGet", size, "", t)
+            expiring = metric("LocalGet.caffeineExpiringGet", size, "", t)
             remote = metric("RemoteOps.get", size, "memjcache-1", t)
             if near is None and caffeine is None and bounded is None:
                 continue
             rb, rb_text = cell("LocalGet.memjcacheNearHit", "", "LocalGet.caffeineBoundedGet", "", size, t)
             rc, rc_text = cell("LocalGet.memjcacheNearHit", "", "LocalGet.caffeineGet", "", size, t)
+            _, re_text = cell("LocalGet.memjcacheNearHit", "", "LocalGet.caffeineExpiringGet", "", size, t)
             rr, rr_text = cell("LocalGet.memjcacheNearHit", "", "RemoteOps.get", "memjcache-1", size, t)
             out.append(f"| {size_name(size)} | {t} | {fmt_ops(near)} | {fmt_ops(bounded)} | {rb_text} | "
-                       f"{v.check(rb, NEAR_VS_CAFFEINE_TARGET)} | {fmt_ops(caffeine)} | {rc_text} | "
+                       f"{v.check(rb, NEAR_VS_CAFFEINE_TARGET)} | {fmt_ops(expiring)} | {re_text} | "
+                       f"{fmt_ops(caffeine)} | {rc_text} | "
                        f"{fmt_ops(remote)} | {rr_text} | {v.check(rr, NEAR_VS_REMOTE_TARGET)} |")
     out.append("")
     out.append("### Allocation per remote get (JMH `-prof gc`, `gc.alloc.rate.norm`, bytes/op)")

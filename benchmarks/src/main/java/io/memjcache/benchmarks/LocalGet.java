@@ -11,6 +11,8 @@ import javax.cache.Cache;
 import javax.cache.CacheManager;
 import javax.cache.Caching;
 import javax.cache.configuration.CompleteConfiguration;
+import javax.cache.expiry.CreatedExpiryPolicy;
+import javax.cache.expiry.Duration;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -137,18 +139,47 @@ public class LocalGet {
     }
   }
 
+  /**
+   * Caffeine's JCache bounded alike, with entries that expire an hour after creation: its get then
+   * reads the clock on every hit (for an eternal entry it does not), as the near cache does for its
+   * staleness bound.
+   */
+  @State(Scope.Benchmark)
+  public static class CaffeineExpiringJCache extends CaffeineCache {
+    @Setup(Level.Trial)
+    public void setUpExpiring(Values values) {
+      open(values, new CaffeineConfiguration<>(Targets.stringCache().setStoreByValue(true)
+          .setExpiryPolicyFactory(CreatedExpiryPolicy.factoryOf(Duration.ONE_HOUR)))
+          .setMaximumSize(OptionalLong.of(4L * BenchData.KEYS)));
+    }
+  }
+
+  /** A hit must hand back the whole value: a miss or a short value would be a fast wrong answer. */
+  private static String checked(String value, Values values) {
+    if (value == null || value.length() != values.size) {
+      throw new IllegalStateException("a get returned " + (value == null ? "nothing" : value.length() + " chars")
+          + " instead of a value of " + values.size);
+    }
+    return value;
+  }
+
   @Benchmark
   public String memjcacheNearHit(Values values, Near near) {
-    return near.cache.get(values.data.keys[ThreadLocalRandom.current().nextInt(BenchData.KEYS)]);
+    return checked(near.cache.get(values.data.keys[ThreadLocalRandom.current().nextInt(BenchData.KEYS)]), values);
   }
 
   @Benchmark
   public String caffeineGet(Values values, CaffeineJCache caffeine) {
-    return caffeine.cache.get(values.data.keys[ThreadLocalRandom.current().nextInt(BenchData.KEYS)]);
+    return checked(caffeine.cache.get(values.data.keys[ThreadLocalRandom.current().nextInt(BenchData.KEYS)]), values);
   }
 
   @Benchmark
   public String caffeineBoundedGet(Values values, CaffeineBoundedJCache caffeine) {
-    return caffeine.cache.get(values.data.keys[ThreadLocalRandom.current().nextInt(BenchData.KEYS)]);
+    return checked(caffeine.cache.get(values.data.keys[ThreadLocalRandom.current().nextInt(BenchData.KEYS)]), values);
+  }
+
+  @Benchmark
+  public String caffeineExpiringGet(Values values, CaffeineExpiringJCache caffeine) {
+    return checked(caffeine.cache.get(values.data.keys[ThreadLocalRandom.current().nextInt(BenchData.KEYS)]), values);
   }
 }

@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A TCP proxy on a free loopback port in front of one memcached node, whose replies can be held
  * back: {@link #stall()} keeps every reply from reaching the client until {@link #resume()}, so
  * the node looks alive (connections stay open, requests are taken) but answers nothing. Requests
- * always pass. For slow-node tests; one thread per direction per connection.
+ * pass, unless {@link #stallRequests()} holds them too. For slow-node tests; one thread per
+ * direction per connection.
  *
  * <p>It can also cut the node off while memcached keeps running with its data: {@link #cut()}
  * drops every connection and resets new ones as soon as they are accepted, until {@link
@@ -30,6 +31,7 @@ public final class StallingProxy implements AutoCloseable {
   private final Object gate = new Object();
   private final AtomicLong requestBytesWhileStalled = new AtomicLong();
   private volatile boolean stalled;
+  private volatile boolean requestsStalled;
   private volatile boolean cut;
   private volatile boolean closed;
 
@@ -61,10 +63,20 @@ public final class StallingProxy implements AutoCloseable {
     return requestBytesWhileStalled.get();
   }
 
-  /** Held replies flow again, in order. */
+  /**
+   * From now on, requests are not read from the client either: once the sockets' buffers are
+   * full, the client's writes stay queued in the client, as with a node that stopped reading.
+   */
+  public void stallRequests() {
+    stall();
+    requestsStalled = true;
+  }
+
+  /** Held replies (and held requests) flow again, in order. */
   public void resume() {
     synchronized (gate) {
       stalled = false;
+      requestsStalled = false;
       gate.notifyAll();
     }
   }
@@ -122,7 +134,7 @@ public final class StallingProxy implements AutoCloseable {
       byte[] buffer = new byte[16 * 1024];
       try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
         int n;
-        while ((n = in.read(buffer)) >= 0) {
+        while (awaitFlowing(replies) && (n = in.read(buffer)) >= 0) {
           if (replies) {
             awaitNotStalled();
           } else if (stalled) {
@@ -140,6 +152,18 @@ public final class StallingProxy implements AutoCloseable {
     }, "stalling-proxy-" + (replies ? "replies-" : "requests-") + port());
     thread.setDaemon(true);
     thread.start();
+  }
+
+  /** Blocks a request pump while requests are stalled; true to go on reading. */
+  private boolean awaitFlowing(boolean replies) throws InterruptedException {
+    if (!replies) {
+      synchronized (gate) {
+        while (requestsStalled && !closed) {
+          gate.wait(100);
+        }
+      }
+    }
+    return true;
   }
 
   private void awaitNotStalled() throws InterruptedException {

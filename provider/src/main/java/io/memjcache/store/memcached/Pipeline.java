@@ -30,6 +30,7 @@ final class Pipeline {
 
   private final Function<String, Session> sessionForKey;
   private final long timeoutMillis;
+  private final BatchBuffers buffers = new BatchBuffers();
 
   Pipeline(Function<String, Session> sessionForKey, long timeoutMillis) {
     this.sessionForKey = sessionForKey;
@@ -41,6 +42,11 @@ final class Pipeline {
    * stored), or why it has no answer.
    */
   record Answer(boolean done, Exception failure) {}
+
+  /** Direct batch buffers made so far (for tests). */
+  int buffersCreated() {
+    return buffers.created();
+  }
 
   /** Sends every command, grouped by node, then awaits the nodes within one operation timeout; answers in order. */
   List<Answer> run(List<QuietCommand> quietCommands) throws InterruptedException {
@@ -67,7 +73,7 @@ final class Pipeline {
       for (List<Integer> chunk : chunks(indexes, quietCommands)) {
         List<QuietCommand> share = new ArrayList<>(chunk.size());
         chunk.forEach(i -> share.add(quietCommands.get(i)));
-        QuietBatch batch = new QuietBatch(share);
+        QuietBatch batch = new QuietBatch(share, buffers);
         session.write(batch);
         sent.put(batch, chunk);
       }

@@ -1,12 +1,14 @@
 package io.memjcache.store.memcached;
 
 import com.google.code.yanf4j.buffer.IoBuffer;
+import com.google.code.yanf4j.core.impl.FutureImpl;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.rubyeye.xmemcached.command.Command;
 import net.rubyeye.xmemcached.command.CommandType;
+import net.rubyeye.xmemcached.command.OperationStatus;
 import net.rubyeye.xmemcached.command.binary.OpCode;
 import net.rubyeye.xmemcached.exception.MemcachedDecodeException;
 import net.rubyeye.xmemcached.impl.MemcachedTCPSession;
@@ -31,6 +33,19 @@ final class QuietBatch extends Command {
   private static final AtomicInteger NEXT_BASE = new AtomicInteger();
 
   private final List<QuietCommand> quiet;
+  private final BatchBuffers buffers;
+  /** The buffer this batch was encoded into, until the write and the closing reply give it back. */
+  private ByteBuffer encoded;
+  /** What must end before the buffer goes back: the write of the batch and the read of its closing reply. */
+  private final AtomicInteger holds = new AtomicInteger(2);
+  /** Completed by xmemcached's writer once the last byte of the batch is in the socket. */
+  private final FutureImpl<Boolean> written = new FutureImpl<>() {
+    @Override
+    public void setResult(Boolean result) {
+      super.setResult(result);
+      release();
+    }
+  };
   private final short[] statuses;
   private final boolean[] replied;
   private final int base;
@@ -38,10 +53,11 @@ final class QuietBatch extends Command {
   private long bodyLeft;
   private boolean barrierSeen;
 
-  /** {@code quiet}: the commands of this batch's node. */
-  QuietBatch(List<QuietCommand> quiet) {
+  /** {@code quiet}: the commands of this batch's node; {@code buffers}: where its bytes are encoded. */
+  QuietBatch(List<QuietCommand> quiet, BatchBuffers buffers) {
     super(CommandType.SET_MANY, new CountDownLatch(1));
     this.quiet = quiet;
+    this.buffers = buffers;
     this.statuses = new short[quiet.size()];
     this.replied = new boolean[quiet.size()];
     this.base = NEXT_BASE.getAndAdd(quiet.size() + 1); // wraps around: opaques only need to differ within a batch
@@ -54,13 +70,19 @@ final class QuietBatch extends Command {
     for (QuietCommand command : quiet) {
       total += command.encodedLength();
     }
-    ByteBuffer bytes = ByteBuffer.allocate(total);
+    ByteBuffer bytes = buffers.take(total);
     for (int i = 0; i < quiet.size(); i++) {
       quiet.get(i).encodeInto(bytes, base + i);
     }
     QuietCommand.putHeader(bytes, NOOP, 0, 0, 0, barrierOpaque, 0);
     bytes.flip();
+    encoded = bytes;
     setIoBuffer(IoBuffer.wrap(bytes));
+    // Already "writing" to xmemcached's Optimizer, which then never merges this batch with its
+    // neighbours in the write queue: its merge copies each buffer's whole backing array
+    // (IoBuffer.array()), which a direct, reused buffer does not have. A batch is large enough to
+    // go alone.
+    setStatus(OperationStatus.WRITING);
   }
 
   @Override
@@ -75,6 +97,7 @@ final class QuietBatch extends Command {
         }
       }
       if (barrierSeen) {
+        release();
         countDownLatch();
         return true;
       }
@@ -102,6 +125,32 @@ final class QuietBatch extends Command {
       }
       statuses[index] = status;
       replied[index] = true;
+    }
+  }
+
+  /**
+   * The batch's own write future: xmemcached's writer completes it when the batch's last byte is
+   * written (never merged with other commands, see {@link #encode}). xmemcached passes no future to
+   * a command written with {@code Session.write}, so the field it would set is not used.
+   */
+  @Override
+  public FutureImpl<Boolean> getWriteFuture() {
+    return written;
+  }
+
+  /**
+   * The buffer goes back to its pool when both the write of the batch and the read of its closing
+   * reply are over; they run on different threads (the connection's reactor writes, a read thread
+   * decodes when the client has several nodes), in either order. The reply alone would not do: it
+   * can be decoded while the writer is still in its bookkeeping after the write, which asks the
+   * buffer whether anything remains. After completing the future the writer only reads the
+   * buffer's remaining count once more, for a statistic of its write loop. A batch whose write
+   * failed, or that is never answered, keeps its buffer, and the garbage collector frees it.
+   */
+  private void release() {
+    if (holds.decrementAndGet() == 0 && encoded != null) {
+      buffers.give(encoded);
+      encoded = null;
     }
   }
 

@@ -364,6 +364,11 @@ public final class XMemcachedStore implements Store {
     }
   }
 
+  /** Direct batch buffers this store's pipeline made so far (for tests). */
+  int batchBuffersCreated() {
+    return pipeline.buffersCreated();
+  }
+
   @Override
   public BatchOutcome setAll(List<Store.Write> writes) {
     for (Store.Write write : writes) {

@@ -29,7 +29,7 @@ class QuietBatchTest {
     for (String key : keys) {
       quiet.add(QuietCommand.delete(key, 0));
     }
-    QuietBatch batch = new QuietBatch(quiet);
+    QuietBatch batch = new QuietBatch(quiet, new BatchBuffers());
     batch.encode();
     return batch;
   }

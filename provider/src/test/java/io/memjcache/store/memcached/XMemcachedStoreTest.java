@@ -60,4 +60,27 @@ class XMemcachedStoreTest {
       assertFalse(store.delete(keys.get(1), batch.get(keys.get(1)).cas() + 1), "a wrong token must not delete");
     }
   }
+
+  /**
+   * Batches written one after the other reuse the same direct buffers (one per node, as a write
+   * sends the nodes' batches together): each comes back once its batch is
+   * written and answered. (A batch that kept its buffer would make the store create a new one per
+   * batch up to the pool's bound, then fall back to a fresh heap buffer per batch.)
+   */
+  @Test
+  void consecutiveBatchesReuseTheirBuffers() {
+    try (XMemcachedStore store = connect()) {
+      for (int round = 0; round < 3 * BatchBuffers.MAX_BUFFERS; round++) {
+        List<Store.Write> writes = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+          writes.add(new Store.Write("storetest:reuse:" + i, 7, ("r" + round + "-" + i).getBytes(StandardCharsets.UTF_8), Store.NEVER));
+        }
+        assertTrue(store.setAll(writes).failed().isEmpty(), "round " + round);
+      }
+      assertArrayEquals("r23-5".getBytes(StandardCharsets.UTF_8), store.get("storetest:reuse:5").data());
+      int created = store.batchBuffersCreated();
+      assertTrue(created >= 1 && created <= CLUSTER.size(), created + " direct buffers created for " + 3 * BatchBuffers.MAX_BUFFERS
+          + " rounds of batches to " + CLUSTER.size() + " nodes");
+    }
+  }
 }
