@@ -106,8 +106,8 @@ final class BulkOperations<K, V> {
     Objects.requireNonNull(map, "map");
     long start = statistics.startTimer();
     // Validate and serialize everything first: bad input must change nothing.
-    Map<K, EncodedKey> keys = new LinkedHashMap<>();
-    Map<K, byte[]> bytes = new HashMap<>();
+    Map<K, EncodedKey> keys = new LinkedHashMap<>(capacityFor(map.size()));
+    Map<K, byte[]> bytes = new HashMap<>(capacityFor(map.size()));
     List<Cache.Entry<? extends K, ? extends V>> toWrite = new ArrayList<>(map.size());
     for (Map.Entry<? extends K, ? extends V> e : map.entrySet()) {
       context.requireKeyValue(e.getKey(), e.getValue());
@@ -133,7 +133,7 @@ final class BulkOperations<K, V> {
     CacheException storeFailure = null;
     if (blind) {
       // One pipelined batch per node: nothing to read first, and nothing depends on the old values.
-      Map<EncodedKey, byte[]> batch = new LinkedHashMap<>();
+      Map<EncodedKey, byte[]> batch = new LinkedHashMap<>(capacityFor(keys.size()));
       keys.forEach((key, ek) -> {
         if (!unwritten.contains(key)) {
           batch.put(ek, bytes.get(key));
@@ -177,6 +177,11 @@ final class BulkOperations<K, V> {
     dispatcher.dispatch(events.list());
     statistics.putTime(start);
     throwFirst(failure, storeFailure);
+  }
+
+  /** A hash map's initial capacity for {@code entries} entries: no resize while they go in. */
+  static int capacityFor(int entries) {
+    return (int) Math.min(Integer.MAX_VALUE, 4L * entries / 3 + 1);
   }
 
   /** The writer's failure first (the spec's type), else the store's; the other suppressed. */

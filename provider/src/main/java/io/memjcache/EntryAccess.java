@@ -434,8 +434,8 @@ final class EntryAccess<V> {
    */
   Map<EncodedKey, Object> updateAll(List<Update> updates, long now) {
     List<Store.Conditional> writes = new ArrayList<>(updates.size());
-    Map<String, EncodedKey> byMemcachedKey = new HashMap<>();
-    Map<EncodedKey, WriteOutcome> onSuccess = new HashMap<>();
+    Map<String, EncodedKey> byMemcachedKey = new HashMap<>(BulkOperations.capacityFor(updates.size()));
+    Map<EncodedKey, WriteOutcome> onSuccess = new HashMap<>(BulkOperations.capacityFor(updates.size()));
     for (Update update : updates) {
       EncodedKey key = update.key();
       byMemcachedKey.put(key.memcachedKey(), key);
@@ -456,7 +456,7 @@ final class EntryAccess<V> {
       onSuccess.put(key, WriteOutcome.UPDATED);
     }
     BatchOutcome outcome = writingAll(byMemcachedKey.values(), () -> store.compareAndSetAll(writes));
-    Map<EncodedKey, Object> results = new HashMap<>();
+    Map<EncodedKey, Object> results = new HashMap<>(BulkOperations.capacityFor(updates.size()));
     outcome.done().forEach((memcachedKey, written) -> {
       EncodedKey key = byMemcachedKey.get(memcachedKey);
       results.put(key, written ? onSuccess.get(key) : WriteOutcome.CONFLICT);
@@ -467,21 +467,21 @@ final class EntryAccess<V> {
 
   /** Deletes whatever each key holds, pipelined; done maps a memcached key to whether it held anything. */
   BatchOutcome deleteAllBlindly(List<EncodedKey> keys) {
-    Map<EncodedKey, Long> anyVersion = new LinkedHashMap<>();
+    Map<EncodedKey, Long> anyVersion = new LinkedHashMap<>(BulkOperations.capacityFor(keys.size()));
     keys.forEach(key -> anyVersion.put(key, 0L));
     return deleteVersions(anyVersion);
   }
 
   /** {@link #delete} for many keys, pipelined; done maps a memcached key to whether it was deleted. */
   BatchOutcome deleteAll(Map<EncodedKey, RemoteEntry> current) {
-    Map<EncodedKey, Long> versions = new LinkedHashMap<>();
+    Map<EncodedKey, Long> versions = new LinkedHashMap<>(BulkOperations.capacityFor(current.size()));
     current.forEach((key, entry) -> versions.put(key, entry.cas()));
     return deleteVersions(versions);
   }
 
   /** Deletes each key if it has the CAS token given (0: any), pipelined. */
   private BatchOutcome deleteVersions(Map<EncodedKey, Long> versions) {
-    Map<String, Long> casByKey = new LinkedHashMap<>();
+    Map<String, Long> casByKey = new LinkedHashMap<>(BulkOperations.capacityFor(versions.size()));
     versions.forEach((key, cas) -> casByKey.put(key.memcachedKey(), cas));
     return writingAll(versions.keySet(), () -> store.deleteAll(casByKey));
   }

@@ -136,8 +136,17 @@ public final class KeyCodec {
     return true;
   }
 
+  /** The characters a key keeps as they are: ASCII letters, digits, '.', '_' and '-'. */
+  private static final boolean[] SAFE = new boolean[128];
+
+  static {
+    for (char c = 0; c < 128; c++) {
+      SAFE[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+    }
+  }
+
   private static boolean isSafe(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+    return c < 128 && SAFE[c];
   }
 
   /** True when the key embedded in an envelope is the key we asked for. */

@@ -1,5 +1,6 @@
 package io.memjcache.store;
 
+import java.util.Collections;
 import java.util.Map;
 import javax.cache.CacheException;
 
@@ -10,8 +11,9 @@ import javax.cache.CacheException;
  */
 public record BatchOutcome(Map<String, Boolean> done, Map<String, CacheException> failed) {
 
+  /** Takes the two maps over (no copy: a batch's maps are built for it alone); read-only views. */
   public BatchOutcome {
-    done = Map.copyOf(done);
-    failed = Map.copyOf(failed);
+    done = Collections.unmodifiableMap(done);
+    failed = Collections.unmodifiableMap(failed);
   }
 }

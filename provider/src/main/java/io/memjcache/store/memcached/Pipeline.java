@@ -2,6 +2,7 @@ package io.memjcache.store.memcached;
 
 import com.google.code.yanf4j.core.Session;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,7 +88,7 @@ final class Pipeline {
         answers[indexes.get(n)] = failure != null ? new Answer(false, failure) : answer(batch.statusOf(n));
       }
     }
-    return List.of(answers);
+    return Arrays.asList(answers);
   }
 
   /** Splits one node's commands (by index) into runs of at most {@link #CHUNK_BYTES} encoded bytes. */

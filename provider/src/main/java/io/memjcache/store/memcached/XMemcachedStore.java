@@ -466,7 +466,7 @@ public final class XMemcachedStore implements Store {
     } catch (InterruptedException e) {
       throw failure(operation + " of " + keys.size() + " keys", keys, e);
     }
-    Map<String, Boolean> done = new HashMap<>();
+    Map<String, Boolean> done = new HashMap<>(4 * keys.size() / 3 + 1);
     Map<String, CacheException> failed = new HashMap<>();
     for (int i = 0; i < keys.size(); i++) {
       String key = keys.get(i);
