@@ -5,6 +5,7 @@ import com.google.code.yanf4j.core.impl.FutureImpl;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.rubyeye.xmemcached.command.Command;
 import net.rubyeye.xmemcached.command.CommandType;
@@ -43,9 +44,12 @@ final class QuietBatch extends Command {
     @Override
     public void setResult(Boolean result) {
       super.setResult(result);
-      release();
+      if (writeReleased.compareAndSet(false, true)) { // the write counts once, however often it is reported
+        release();
+      }
     }
   };
+  private final AtomicBoolean writeReleased = new AtomicBoolean();
   private final short[] statuses;
   private final boolean[] replied;
   private final int base;

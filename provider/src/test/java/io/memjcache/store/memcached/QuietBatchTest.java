@@ -2,6 +2,8 @@ package io.memjcache.store.memcached;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -139,5 +141,24 @@ class QuietBatchTest {
     assertEquals("error (status 0xbeef)", QuietBatch.describe((short) 0xbeef));
     assertTrue(QuietBatch.isRefusal((short) 0x02));
     assertFalse(QuietBatch.isRefusal((short) 0x82));
+  }
+
+  /**
+   * The batch's buffer goes back only after both its write and its closing reply: a write
+   * reported twice must not stand in for the reply (the buffer would be reused while the node may
+   * still be reading it).
+   */
+  @Test
+  void aWriteReportedTwiceDoesNotGiveTheBufferBackBeforeTheReply() {
+    BatchBuffers buffers = new BatchBuffers();
+    QuietBatch batch = new QuietBatch(List.of(QuietCommand.delete("k", 0)), buffers);
+    batch.encode();
+    ByteBuffer used = batch.getIoBuffer().buf();
+    batch.getWriteFuture().setResult(Boolean.TRUE);
+    batch.getWriteFuture().setResult(Boolean.TRUE);
+    assertNotSame(used, buffers.take(10), "buffer given back before the reply");
+    int[] opaques = opaques(batch);
+    assertTrue(batch.decode(null, concat(reply(0x0a, 0, opaques[opaques.length - 1], 0, 0))));
+    assertSame(used, buffers.take(10), "buffer given back after the write and the reply");
   }
 }
