@@ -12,9 +12,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>A buffer comes back only when its batch is written and the node has answered it in full (see
  * QuietBatch#release). A batch that failed or was never answered keeps its buffer (xmemcached may
- * still be writing from it) and the garbage collector frees it. At most {@link #MAX_BUFFERS} direct buffers exist per store; past that, and
- * for a batch larger than {@link #CAPACITY} (one value larger than a chunk), a plain heap buffer
- * is used once.
+ * still be writing from it) and the garbage collector frees it. At most {@link #MAX_BUFFERS}
+ * direct buffers exist per store; past that, and for a batch larger than {@link #CAPACITY} (one
+ * value larger than a chunk), a plain heap buffer is used once.
  */
 final class BatchBuffers {
 
