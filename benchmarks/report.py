@@ -223,6 +223,33 @@ def main(argv):
                         out.append(f"| {label} | {size_name(size)} | {t} | {nodes} | {fmt_ops(m)} | {fmt_ops(a)} | "
                                    f"{text} | {'≥ %.1f' % target if target else '—'} | {v.check(r, target)} |")
         out.append("")
+    if any(k[2] == "xmemcached-strings-1" for k in keys):
+        out.append("### The value's String codec: raw xmemcached storing the same Strings (1 node; no target)")
+        out.append("")
+        out.append("The anchors above store byte[] values as they are; MemJCache stores Strings, which it "
+                   "encodes on a write and decodes (and copies) on a read. Raw xmemcached through a UTF-8 "
+                   "transcoder does that same work: the third ratio is what the codec costs a raw client, "
+                   "the second what MemJCache costs beyond it.")
+        out.append("")
+        out.append("| op | value | threads | MemJCache ops/s | raw byte[] ops/s | raw Strings ops/s | "
+                   "MemJCache / raw byte[] | MemJCache / raw Strings | raw Strings / raw byte[] |")
+        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+        cases = [("RemoteOps." + op, "getAll(100)" if op == "getAll" else op) for op in ("get", "put", "getAll")]
+        cases += [("BulkOps.putAll", "putAll(100)"), ("BulkOps.removeAll", "removeAll(100)")]
+        for bench, name in cases:
+            for size in sizes:
+                for t in threads:
+                    s_ops = metric(bench, size, "xmemcached-strings-1", t)
+                    if s_ops is None:
+                        continue
+                    m = metric(bench, size, "memjcache-1", t)
+                    x = metric(bench, size, "xmemcached-1", t)
+                    _, vs_bytes = cell(bench, "memjcache-1", bench, "xmemcached-1", size, t)
+                    _, vs_strings = cell(bench, "memjcache-1", bench, "xmemcached-strings-1", size, t)
+                    _, codec = cell(bench, "xmemcached-strings-1", bench, "xmemcached-1", size, t)
+                    out.append(f"| {name} | {size_name(size)} | {t} | {fmt_ops(m)} | {fmt_ops(x)} | {fmt_ops(s_ops)} | "
+                               f"{vs_bytes} | {vs_strings} | {codec} |")
+        out.append("")
     out.append("### MemJCache / Redisson JCache (1 memcached node vs 1 redis)")
     out.append("")
     out.append("| op | value | threads | MemJCache ops/s | Redisson ops/s | ratio | target | |")

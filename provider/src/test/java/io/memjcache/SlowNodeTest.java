@@ -9,7 +9,10 @@ import io.memjcache.testing.MemcachedCluster;
 import io.memjcache.testing.StallingProxy;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.cache.Cache;
@@ -100,6 +103,15 @@ class SlowNodeTest {
         long writeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertTrue(writeMillis <= TIMEOUT_MILLIS + SLACK_MILLIS, "a write on the stalled node took " + writeMillis + " ms");
 
+        // A getAll with one key on the stalled node fails as a whole, naming that node, in time.
+        Set<String> mixed = new LinkedHashSet<>(otherKeys);
+        mixed.add(stalledKey);
+        start = System.nanoTime();
+        CacheException bulk = assertThrows(CacheException.class, () -> cache.getAll(mixed));
+        long bulkMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(bulk.getMessage().contains(proxy.address()) && bulk.getMessage().contains("did not answer"), bulk.getMessage());
+        assertTrue(bulkMillis <= TIMEOUT_MILLIS + SLACK_MILLIS, "a getAll with a key on the stalled node took " + bulkMillis + " ms");
+
         proxy.resume();
         Integer recovered = null;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -113,6 +125,12 @@ class SlowNodeTest {
           }
         }
         assertEquals(2, recovered, "once the node answers again its keys work");
+        // The replies held back meanwhile went to the calls that timed out, not to this one.
+        Map<String, Integer> all = cache.getAll(mixed);
+        assertEquals(2, all.get(stalledKey));
+        for (int i = 0; i < otherKeys.size(); i++) {
+          assertEquals(i, all.get(otherKeys.get(i)), otherKeys.get(i));
+        }
       }
     }
   }

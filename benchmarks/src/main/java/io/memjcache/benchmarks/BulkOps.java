@@ -34,7 +34,7 @@ public class BulkOps {
   @Param({"100", "10240"})
   public int size;
 
-  @Param({"memjcache-1", "xmemcached-1", "xmemcached-naive-1", "redisson-1", "hazelcast-1",
+  @Param({"memjcache-1", "xmemcached-1", "xmemcached-strings-1", "xmemcached-naive-1", "redisson-1", "hazelcast-1",
       "memjcache-3", "xmemcached-3", "xmemcached-naive-3"})
   public String target;
 

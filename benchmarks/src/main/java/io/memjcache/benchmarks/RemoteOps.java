@@ -39,7 +39,7 @@ public class RemoteOps {
   @Param({"100", "10240"})
   public int size;
 
-  @Param({"memjcache-1", "xmemcached-1", "redisson-1", "hazelcast-1", "memjcache-3", "xmemcached-3"})
+  @Param({"memjcache-1", "xmemcached-1", "xmemcached-strings-1", "redisson-1", "hazelcast-1", "memjcache-3", "xmemcached-3"})
   public String target;
 
   private Target client;

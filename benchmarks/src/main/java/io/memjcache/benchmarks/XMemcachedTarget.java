@@ -3,11 +3,11 @@ package io.memjcache.benchmarks;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 import net.rubyeye.xmemcached.GetsResponse;
 import net.rubyeye.xmemcached.MemcachedClient;
@@ -15,10 +15,12 @@ import net.rubyeye.xmemcached.XMemcachedClient;
 import net.rubyeye.xmemcached.XMemcachedClientBuilder;
 import net.rubyeye.xmemcached.command.BinaryCommandFactory;
 import net.rubyeye.xmemcached.exception.MemcachedException;
+import net.rubyeye.xmemcached.transcoders.Transcoder;
 
 /**
  * The baseline: raw xmemcached 2.4.9, binary protocol, raw byte[] values under the plain keys, on
- * the same nodes. The client is built as MemJCache builds its own (one connection per node, the
+ * the same nodes; or (target {@code xmemcached-strings-N}) the same String values MemJCache
+ * stores, through a UTF-8 transcoder, which shows how much of a gap is the value's String codec. The client is built as MemJCache builds its own (one connection per node, the
  * same operation timeout and reactor wake-up interval) but with xmemcached's default key-to-node
  * locator.
  *
@@ -38,14 +40,22 @@ final class XMemcachedTarget implements Target {
   private final BenchData data;
   private final String freshPrefix;
   private final boolean pipelined;
+  /** byte[] values (the anchor of the targets) or Strings, and their transcoder. */
+  private final Transcoder<Object> transcoder;
+  private final Object[] values;
+  private final boolean strings;
   /** One key per node, homed there by the client's locator: the barriers of a pipelined batch. */
   private final List<String> barriers;
 
-  XMemcachedTarget(String servers, BenchData data, boolean pipelined) {
+  @SuppressWarnings("unchecked")
+  XMemcachedTarget(String servers, BenchData data, boolean pipelined, boolean strings) {
     this.client = connect(servers);
     this.data = data;
     this.freshPrefix = "fresh-" + Long.toHexString(System.nanoTime()) + "-";
     this.pipelined = pipelined;
+    this.strings = strings;
+    this.transcoder = (Transcoder<Object>) (Transcoder<?>) (strings ? StringTranscoder.INSTANCE : BytesTranscoder.INSTANCE);
+    this.values = strings ? data.values : data.valueBytes;
     this.barriers = barrierKeys(client, servers.split(",").length);
     try {
       for (String barrier : barriers) {
@@ -99,7 +109,7 @@ final class XMemcachedTarget implements Target {
   @Override
   public Object get(int i) {
     try {
-      return client.get(data.keys[i], TIMEOUT_MILLIS, BytesTranscoder.INSTANCE);
+      return client.get(data.keys[i], TIMEOUT_MILLIS, transcoder);
     } catch (TimeoutException | InterruptedException | MemcachedException e) {
       throw new IllegalStateException(e);
     }
@@ -108,7 +118,7 @@ final class XMemcachedTarget implements Target {
   @Override
   public void put(int i) {
     try {
-      if (!client.set(data.keys[i], 0, data.valueBytes[i], BytesTranscoder.INSTANCE, TIMEOUT_MILLIS)) {
+      if (!client.set(data.keys[i], 0, values[i], transcoder, TIMEOUT_MILLIS)) {
         throw new IllegalStateException("set refused");
       }
     } catch (TimeoutException | InterruptedException | MemcachedException e) {
@@ -119,7 +129,7 @@ final class XMemcachedTarget implements Target {
   @Override
   public Object getAll(int b) {
     try {
-      Map<String, byte[]> found = client.get(data.batches.get(b), TIMEOUT_MILLIS, BytesTranscoder.INSTANCE);
+      Map<String, Object> found = client.get(data.batches.get(b), TIMEOUT_MILLIS, transcoder);
       return found;
     } catch (TimeoutException | InterruptedException | MemcachedException e) {
       throw new IllegalStateException(e);
@@ -129,8 +139,7 @@ final class XMemcachedTarget implements Target {
   @Override
   public boolean putIfAbsent(long n) {
     try {
-      return client.add(freshPrefix + n, 0, data.valueBytes[(int) (n & (BenchData.KEYS - 1))],
-          BytesTranscoder.INSTANCE, TIMEOUT_MILLIS);
+      return client.add(freshPrefix + n, 0, values[(int) (n & (BenchData.KEYS - 1))], transcoder, TIMEOUT_MILLIS);
     } catch (TimeoutException | InterruptedException | MemcachedException e) {
       throw new IllegalStateException(e);
     }
@@ -139,15 +148,15 @@ final class XMemcachedTarget implements Target {
   @Override
   public boolean replace(int i) {
     String key = data.keys[i];
-    byte[] value = data.valueBytes[i];
+    Object value = values[i];
     try {
       // Retried on a CAS conflict, as MemJCache's replace is: the answer is about the value only.
       for (int attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
-        GetsResponse<byte[]> current = client.gets(key, TIMEOUT_MILLIS, BytesTranscoder.INSTANCE);
-        if (current == null || !Arrays.equals(current.getValue(), value)) {
+        GetsResponse<Object> current = client.gets(key, TIMEOUT_MILLIS, transcoder);
+        if (current == null || !Objects.deepEquals(current.getValue(), value)) {
           return false;
         }
-        if (client.cas(key, 0, value, BytesTranscoder.INSTANCE, TIMEOUT_MILLIS, current.getCas())) {
+        if (client.cas(key, 0, value, transcoder, TIMEOUT_MILLIS, current.getCas())) {
           return true;
         }
       }
@@ -162,13 +171,14 @@ final class XMemcachedTarget implements Target {
     String key = data.keys[i];
     try {
       for (int attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
-        GetsResponse<byte[]> current = client.gets(key, TIMEOUT_MILLIS, BytesTranscoder.INSTANCE);
+        GetsResponse<Object> current = client.gets(key, TIMEOUT_MILLIS, transcoder);
         if (current == null) {
           return null;
         }
-        byte[] value = current.getValue();
-        if (client.cas(key, 0, BenchData.rotate(value), BytesTranscoder.INSTANCE, TIMEOUT_MILLIS, current.getCas())) {
-          return value.length;
+        Object value = current.getValue();
+        Object rotated = value instanceof byte[] bytes ? BenchData.rotate(bytes) : BenchData.rotate((String) value);
+        if (client.cas(key, 0, rotated, transcoder, TIMEOUT_MILLIS, current.getCas())) {
+          return Checks.length(value);
         }
       }
       throw new IllegalStateException("gave up after " + MAX_CAS_RETRIES + " CAS conflicts on " + key);
@@ -179,12 +189,12 @@ final class XMemcachedTarget implements Target {
 
   @Override
   public void putAll(BulkBatch batch, int variant) {
-    byte[][] values = batch.bytes[variant];
+    Object[] values = strings ? batch.strings[variant] : batch.bytes[variant];
     try {
       for (int i = 0; i < BenchData.BATCH; i++) {
         if (pipelined) {
-          client.setWithNoReply(batch.keys.get(i), 0, values[i], BytesTranscoder.INSTANCE);
-        } else if (!client.set(batch.keys.get(i), 0, values[i], BytesTranscoder.INSTANCE, TIMEOUT_MILLIS)) {
+          client.setWithNoReply(batch.keys.get(i), 0, values[i], transcoder);
+        } else if (!client.set(batch.keys.get(i), 0, values[i], transcoder, TIMEOUT_MILLIS)) {
           throw new IllegalStateException("set of " + batch.keys.get(i) + " refused");
         }
       }
@@ -224,7 +234,7 @@ final class XMemcachedTarget implements Target {
   @Override
   public Map<String, ?> read(Collection<String> keys) {
     try {
-      return client.get(keys, TIMEOUT_MILLIS, BytesTranscoder.INSTANCE);
+      return client.get(keys, TIMEOUT_MILLIS, transcoder);
     } catch (TimeoutException | InterruptedException | MemcachedException e) {
       throw new IllegalStateException(e);
     }

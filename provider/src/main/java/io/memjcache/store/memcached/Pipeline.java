@@ -1,6 +1,7 @@
 package io.memjcache.store.memcached;
 
 import com.google.code.yanf4j.core.Session;
+import io.memjcache.store.StoreEntry;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
@@ -14,7 +15,7 @@ import net.rubyeye.xmemcached.exception.MemcachedServerException;
 import net.rubyeye.xmemcached.impl.MemcachedTCPSession;
 
 /**
- * Runs a batch of quiet binary commands (one per key) as
+ * Runs a batch of quiet binary commands (one per key: writes, deletes or gets) as
  * {@link QuietBatch}es, one per node and per {@link #CHUNK_BYTES} of commands: one write and one
  * reply (plus one per failed key) each, instead of a round trip per key. A node's failure (closed
  * connection, timeout) is its keys' alone.
@@ -40,9 +41,14 @@ final class Pipeline {
 
   /**
    * A command's answer: {@code true} done, {@code false} refused (not found, CAS conflict, not
-   * stored), or why it has no answer.
+   * stored), or why it has no answer; a quiet get's {@code entry} is what it found (null: a miss).
    */
-  record Answer(boolean done, Exception failure) {}
+  record Answer(boolean done, Exception failure, StoreEntry entry) {
+
+    Answer(boolean done, Exception failure) {
+      this(done, failure, null);
+    }
+  }
 
   /** Direct batch buffers made so far (for tests). */
   int buffersCreated() {
@@ -85,7 +91,7 @@ final class Pipeline {
       List<Integer> indexes = node.getValue();
       Exception failure = await(batch, deadline);
       for (int n = 0; n < indexes.size(); n++) {
-        answers[indexes.get(n)] = failure != null ? new Answer(false, failure) : answer(batch.statusOf(n));
+        answers[indexes.get(n)] = failure != null ? new Answer(false, failure) : answer(batch.statusOf(n), batch.entryOf(n));
       }
     }
     return Arrays.asList(answers);
@@ -135,9 +141,9 @@ final class Pipeline {
     return null;
   }
 
-  private static Answer answer(short status) {
+  private static Answer answer(short status, StoreEntry entry) {
     if (status == 0) {
-      return new Answer(true, null);
+      return new Answer(true, null, entry);
     }
     if (QuietBatch.isRefusal(status)) {
       return new Answer(false, null);
