@@ -1,7 +1,6 @@
 package io.memjcache.store.memcached;
 
 import com.google.code.yanf4j.core.Session;
-import io.memjcache.store.StoreEntry;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
@@ -15,7 +14,7 @@ import net.rubyeye.xmemcached.exception.MemcachedServerException;
 import net.rubyeye.xmemcached.impl.MemcachedTCPSession;
 
 /**
- * Runs a batch of quiet binary commands (one per key: writes, deletes or gets) as
+ * Runs a batch of quiet binary commands (one per key) as
  * {@link QuietBatch}es, one per node and per {@link #CHUNK_BYTES} of commands: one write and one
  * reply (plus one per failed key) each, instead of a round trip per key. A node's failure (closed
  * connection, timeout) is its keys' alone.
@@ -41,14 +40,9 @@ final class Pipeline {
 
   /**
    * A command's answer: {@code true} done, {@code false} refused (not found, CAS conflict, not
-   * stored), or why it has no answer; a quiet get's {@code entry} is what it found (null: a miss).
+   * stored), or why it has no answer.
    */
-  record Answer(boolean done, Exception failure, StoreEntry entry) {
-
-    Answer(boolean done, Exception failure) {
-      this(done, failure, null);
-    }
-  }
+  record Answer(boolean done, Exception failure) {}
 
   /** Direct batch buffers made so far (for tests). */
   int buffersCreated() {
@@ -91,7 +85,7 @@ final class Pipeline {
       List<Integer> indexes = node.getValue();
       Exception failure = await(batch, deadline);
       for (int n = 0; n < indexes.size(); n++) {
-        answers[indexes.get(n)] = failure != null ? new Answer(false, failure) : answer(batch.statusOf(n), batch.entryOf(n));
+        answers[indexes.get(n)] = failure != null ? new Answer(false, failure) : answer(batch.statusOf(n));
       }
     }
     return Arrays.asList(answers);
@@ -141,9 +135,9 @@ final class Pipeline {
     return null;
   }
 
-  private static Answer answer(short status, StoreEntry entry) {
+  private static Answer answer(short status) {
     if (status == 0) {
-      return new Answer(true, null, entry);
+      return new Answer(true, null);
     }
     if (QuietBatch.isRefusal(status)) {
       return new Answer(false, null);

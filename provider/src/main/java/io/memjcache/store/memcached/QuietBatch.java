@@ -2,7 +2,6 @@ package io.memjcache.store.memcached;
 
 import com.google.code.yanf4j.buffer.IoBuffer;
 import com.google.code.yanf4j.core.impl.FutureImpl;
-import io.memjcache.store.StoreEntry;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -17,26 +16,20 @@ import net.rubyeye.xmemcached.impl.MemcachedTCPSession;
 
 /**
  * One node's share of a batch as a single xmemcached command: the quiet binary commands (setq,
- * deleteq, getq: {@link QuietCommand}s) written back to back, then a {@code noop}. memcached
- * answers a quiet write only when it fails and a quiet get only on a hit, and answers in order, so
- * the noop's reply closes the batch: every quiet write without a reply of its own (matched by
- * opaque) succeeded, every quiet get without one missed.
+ * deleteq: {@link QuietCommand}s) written back to back, then a {@code noop}. memcached
+ * answers a quiet command only when it fails, and answers in order, so the noop's reply closes the
+ * batch: every quiet command without a reply of its own (matched by opaque) succeeded.
  *
  * <p>One write and one queued command per node (per chunk, see Pipeline) instead of one per key.
- * The replies are untrusted bytes: of a failure only the 24-byte header is read and its body (an
- * error string) is skipped as it streams by, whatever length it claims; a hit must have the shape
- * memcached gives it (opcode getq, 4 bytes of flags, no key, a value of at most
- * {@link #MAX_VALUE_BYTES}) and its value is copied as it streams by; anything else, or a reply
- * that belongs to nothing sent here, ends the connection.
+ * The replies are untrusted bytes: only their 24-byte headers are read; bodies (error strings) are
+ * skipped as they stream by, whatever length they claim, and a reply that belongs to nothing sent
+ * here ends the connection.
  */
 final class QuietBatch extends Command {
 
   private static final int HEADER = QuietCommand.HEADER;
   private static final byte RESPONSE_MAGIC = (byte) 0x81;
   private static final byte NOOP = OpCode.NOOP.fieldValue();
-  /** The largest value a hit may claim: memcached's own ceiling for its item size ({@code -I 1024m}). */
-  static final int MAX_VALUE_BYTES = 1 << 30;
-  private static final int GET_EXTRAS = 4;
   /** Each batch tags its commands with a run of opaques of its own: command i is base + i. */
   private static final AtomicInteger NEXT_BASE = new AtomicInteger();
 
@@ -63,14 +56,6 @@ final class QuietBatch extends Command {
   private final int barrierOpaque;
   private long bodyLeft;
   private boolean barrierSeen;
-  /** What the gets found, by command index (null: a miss, or not a get); made on the first hit. */
-  private StoreEntry[] found;
-  /** The hit whose value is streaming in: its command index, flags, CAS and bytes so far. */
-  private int hitIndex;
-  private int hitFlags;
-  private long hitCas;
-  private byte[] hitValue;
-  private int hitFilled;
 
   /** {@code quiet}: the commands of this batch's node; {@code buffers}: where its bytes are encoded. */
   QuietBatch(List<QuietCommand> quiet, BatchBuffers buffers) {
@@ -107,16 +92,6 @@ final class QuietBatch extends Command {
   @Override
   public boolean decode(MemcachedTCPSession session, ByteBuffer buffer) {
     while (true) {
-      if (hitValue != null) {
-        int step = Math.min(hitValue.length - hitFilled, buffer.remaining());
-        buffer.get(hitValue, hitFilled, step);
-        hitFilled += step;
-        if (hitFilled < hitValue.length) {
-          return false;
-        }
-        found[hitIndex] = new StoreEntry(hitFlags, hitValue, hitCas);
-        hitValue = null;
-      }
       if (bodyLeft > 0) {
         int step = (int) Math.min(bodyLeft, buffer.remaining());
         buffer.position(buffer.position() + step);
@@ -139,12 +114,12 @@ final class QuietBatch extends Command {
       short status = buffer.getShort(start + 6);
       long body = Integer.toUnsignedLong(buffer.getInt(start + 8));
       int opaque = buffer.getInt(start + 12);
+      buffer.position(start + HEADER);
+      bodyLeft = body;
       if (magic != RESPONSE_MAGIC) {
         throw new MemcachedDecodeException("not a binary reply (magic " + (magic & 0xff) + ") in a batch: connection closed");
       }
       if (opcode == NOOP && opaque == barrierOpaque) {
-        buffer.position(start + HEADER);
-        bodyLeft = body;
         barrierSeen = true;
         continue;
       }
@@ -152,40 +127,9 @@ final class QuietBatch extends Command {
       if (index < 0 || index >= quiet.size()) {
         throw new MemcachedDecodeException("a reply to nothing sent (opaque " + opaque + ") in a batch: connection closed");
       }
-      if (status == 0 && quiet.get(index).isGet()) {
-        if (buffer.remaining() < HEADER + GET_EXTRAS) {
-          return false; // the header stays until its flags have arrived too
-        }
-        startHit(buffer, start, opcode, body, index);
-        continue;
-      }
-      buffer.position(start + HEADER);
-      bodyLeft = body;
       statuses[index] = status;
       replied[index] = true;
     }
-  }
-
-  /** Reads a hit's header and flags; its value then streams into a buffer of the length it claims. */
-  private void startHit(ByteBuffer buffer, int start, byte opcode, long body, int index) {
-    int keyLength = Short.toUnsignedInt(buffer.getShort(start + 2));
-    int extrasLength = Byte.toUnsignedInt(buffer.get(start + 4));
-    if (opcode != QuietCommand.GETQ || extrasLength != GET_EXTRAS || keyLength != 0
-        || body < GET_EXTRAS || body - GET_EXTRAS > MAX_VALUE_BYTES) {
-      throw new MemcachedDecodeException("a malformed get reply (opcode " + (opcode & 0xff) + ", extras " + extrasLength
-          + ", key " + keyLength + ", body " + body + " bytes) in a batch: connection closed");
-    }
-    hitIndex = index;
-    hitCas = buffer.getLong(start + 16);
-    hitFlags = buffer.getInt(start + HEADER);
-    hitValue = new byte[(int) (body - GET_EXTRAS)];
-    hitFilled = 0;
-    replied[index] = true;
-    statuses[index] = 0;
-    if (found == null) {
-      found = new StoreEntry[quiet.size()];
-    }
-    buffer.position(start + HEADER + GET_EXTRAS);
   }
 
   /**
@@ -222,11 +166,6 @@ final class QuietBatch extends Command {
   /** Quiet command {@code index}'s reply status: {@code 0} (success) when it had no reply. */
   short statusOf(int index) {
     return replied[index] ? statuses[index] : 0;
-  }
-
-  /** What quiet get {@code index} found: null when it missed (or is not a get). */
-  StoreEntry entryOf(int index) {
-    return found == null ? null : found[index];
   }
 
   /** Reply statuses that mean "not done" rather than "failed": not found, a CAS conflict, not stored. */

@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * One key's quiet binary command in a {@link QuietBatch}: {@code setq} (with a CAS when the write
- * is conditional), {@code deleteq} or {@code getq} (answered only on a hit). Encoded by hand straight into the batch's buffer, so a value
+ * is conditional) or {@code deleteq}. Encoded by hand straight into the batch's buffer, so a value
  * is copied once on its way to the socket (xmemcached's own commands would each allocate and fill
  * a buffer that the batch then copies again).
  *
@@ -20,7 +20,6 @@ record QuietCommand(String key, byte[] keyBytes, byte opcode, int flags, int exp
   private static final byte REQUEST_MAGIC = (byte) 0x80;
   private static final byte SETQ = 0x11;
   private static final byte DELETEQ = 0x14;
-  static final byte GETQ = 0x09;
   private static final int SET_EXTRAS = 8;
 
   QuietCommand {
@@ -38,15 +37,6 @@ record QuietCommand(String key, byte[] keyBytes, byte opcode, int flags, int exp
   /** A quiet delete; {@code cas} 0 deletes whatever is there, else only that version. */
   static QuietCommand delete(String key, long cas) {
     return new QuietCommand(key, key.getBytes(StandardCharsets.UTF_8), DELETEQ, 0, 0, cas, null);
-  }
-
-  /** A quiet get: memcached answers only when the key holds an entry. */
-  static QuietCommand get(String key) {
-    return new QuietCommand(key, key.getBytes(StandardCharsets.UTF_8), GETQ, 0, 0, 0, null);
-  }
-
-  boolean isGet() {
-    return opcode == GETQ;
   }
 
   private int extrasLength() {

@@ -215,9 +215,6 @@ public final class XMemcachedStore implements Store {
     if (keys.isEmpty()) {
       return Map.of();
     }
-    if (pipelinable()) {
-      return batchedGetAll(keys);
-    }
     try {
       // A binary multi-get (getkq) returns each entry's CAS token, which xmemcached hands to the
       // transcoder: a plain get, no per-entry GetsResponse and no second map.
@@ -245,46 +242,6 @@ public final class XMemcachedStore implements Store {
     } catch (TimeoutException | InterruptedException | MemcachedException | RuntimeException e) {
       throw failure("get of " + keys.size() + " keys", keys, e);
     }
-  }
-
-  /**
-   * Quiet gets in one batch per node (see {@link Pipeline}): a hit's bytes are copied once, from
-   * the socket's buffer into the entry, and nothing is built per key but the entry itself (a
-   * multi-get through xmemcached decodes every key back into a String and fills two maps). Any key
-   * without an answer fails the call, naming its nodes.
-   */
-  private Map<String, StoreEntry> batchedGetAll(Collection<String> keys) {
-    List<String> keyList = keys instanceof List<String> list ? list : new ArrayList<>(keys);
-    List<QuietCommand> commands = new ArrayList<>(keyList.size());
-    for (String key : keyList) {
-      commands.add(QuietCommand.get(key));
-    }
-    String operation = "get of " + keyList.size() + " keys";
-    List<Pipeline.Answer> answers;
-    try {
-      answers = pipeline.run(commands);
-    } catch (InterruptedException e) {
-      throw failure(operation, keyList, e);
-    }
-    Map<String, StoreEntry> found = new HashMap<>(4 * keyList.size() / 3 + 1);
-    List<String> unanswered = null;
-    Exception cause = null;
-    for (int i = 0; i < keyList.size(); i++) {
-      Pipeline.Answer answer = answers.get(i);
-      if (answer.failure() != null) {
-        if (unanswered == null) {
-          unanswered = new ArrayList<>();
-          cause = answer.failure();
-        }
-        unanswered.add(keyList.get(i));
-      } else if (answer.entry() != null) {
-        found.put(keyList.get(i), answer.entry());
-      }
-    }
-    if (unanswered != null) {
-      throw failure(operation, unanswered, cause);
-    }
-    return found;
   }
 
   private Collection<String> wireKeys(Collection<String> keys) {

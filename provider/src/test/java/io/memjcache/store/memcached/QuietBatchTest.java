@@ -1,10 +1,8 @@
 package io.memjcache.store.memcached;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -114,89 +112,6 @@ class QuietBatchTest {
     byte[] notAReply = reply(0x0a, 0, opaques(garbage)[1], 0, 0);
     notAReply[0] = 'V';
     assertThrows(MemcachedDecodeException.class, () -> garbage.decode(null, ByteBuffer.wrap(notAReply)));
-  }
-
-  private static QuietBatch getsOf(String... keys) {
-    List<QuietCommand> quiet = new java.util.ArrayList<>();
-    for (String key : keys) {
-      quiet.add(QuietCommand.get(key));
-    }
-    QuietBatch batch = new QuietBatch(quiet, new BatchBuffers());
-    batch.encode();
-    return batch;
-  }
-
-  /** A getq hit as memcached sends it: 4 bytes of flags, no key, the value; {@code extras} and {@code key} may lie. */
-  private static byte[] hit(int opcode, int opaque, long cas, int flags, byte[] value, int extras, int keyLength, long bodyLength) {
-    ByteBuffer reply = ByteBuffer.allocate(24 + 4 + value.length);
-    reply.put((byte) 0x81).put((byte) opcode).putShort((short) keyLength).put((byte) extras).put((byte) 0)
-        .putShort((short) 0).putInt((int) bodyLength).putInt(opaque).putLong(cas).putInt(flags).put(value);
-    return reply.array();
-  }
-
-  private static byte[] hit(int opaque, long cas, int flags, byte[] value) {
-    return hit(0x09, opaque, cas, flags, value, 4, 0, 4 + value.length);
-  }
-
-  /**
-   * Hits carry their flags, CAS token and value whatever the reads cut them into (here one byte
-   * per read); a key without a reply missed; a failure status is the key's own.
-   */
-  @Test
-  void getsTakeTheirHitsFromRepliesCutAnywhereAndSilenceIsAMiss() {
-    QuietBatch batch = getsOf("a", "b", "c", "d");
-    int[] opaques = opaques(batch);
-    assertEquals(5, opaques.length, "four getq and a noop");
-    byte[] big = new byte[70_000];
-    new java.util.Random(7).nextBytes(big);
-    ByteBuffer replies = concat(hit(opaques[0], 0x1111L, 3, "va".getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-        hit(opaques[1], 0x2222L, 9, big), hit(opaques[2], 0x3333L, 0x0300, new byte[0]), reply(0x09, 0x81, opaques[3], 5, 5),
-        reply(0x0a, 0, opaques[4], 0, 0));
-    boolean done = false;
-    for (int end = 1; end <= replies.limit() && !done; end++) {
-      ByteBuffer read = replies.duplicate().limit(end);
-      read.position(replies.position());
-      done = batch.decode(null, read);
-      replies.position(read.position());
-    }
-    assertTrue(done && batch.answered());
-    assertEquals(new StoreEntryView(3, "va", 0x1111L), StoreEntryView.of(batch.entryOf(0)));
-    assertEquals(0x2222L, batch.entryOf(1).cas());
-    assertArrayEquals(big, batch.entryOf(1).data());
-    assertEquals(new StoreEntryView(0x0300, "", 0x3333L), StoreEntryView.of(batch.entryOf(2)));
-    assertNull(batch.entryOf(3), "a failed get found nothing");
-    assertEquals(0x81, batch.statusOf(3));
-    assertEquals(0, batch.statusOf(0));
-  }
-
-  private record StoreEntryView(int flags, String value, long cas) {
-    static StoreEntryView of(StoreEntry entry) {
-      return new StoreEntryView(entry.flags(), new String(entry.data(), java.nio.charset.StandardCharsets.UTF_8), entry.cas());
-    }
-  }
-
-  /**
-   * A hit that is not shaped as memcached shapes one (another opcode, a key echoed, other extras,
-   * a body shorter than its flags or claiming more than memcached's largest item) ends the
-   * connection before anything is allocated for it; a get that found nothing is just silent.
-   */
-  @Test
-  void aMalformedHitEndsTheConnectionBeforeAnythingIsAllocated() {
-    byte[] v = {1, 2, 3};
-    List<java.util.function.IntFunction<byte[]>> lies = List.of(
-        opaque -> hit(0x11, opaque, 1, 0, v, 4, 0, 7), // a setq's opcode
-        opaque -> hit(0x0c, opaque, 1, 0, v, 4, 0, 7), // getk
-        opaque -> hit(0x09, opaque, 1, 0, v, 4, 2, 7), // a key echoed
-        opaque -> hit(0x09, opaque, 1, 0, v, 0, 0, 7), // no flags
-        opaque -> hit(0x09, opaque, 1, 0, v, 8, 0, 7), // other extras
-        opaque -> hit(0x09, opaque, 1, 0, v, 4, 0, 3), // a body shorter than its flags
-        opaque -> hit(0x09, opaque, 1, 0, v, 4, 0, 4L + QuietBatch.MAX_VALUE_BYTES + 1), // over memcached's ceiling
-        opaque -> hit(0x09, opaque, 1, 0, v, 4, 0, 0xffff_ffffL)); // 4 GiB
-    for (int i = 0; i < lies.size(); i++) {
-      QuietBatch batch = getsOf("a");
-      byte[] lie = lies.get(i).apply(opaques(batch)[0]);
-      assertThrows(MemcachedDecodeException.class, () -> batch.decode(null, ByteBuffer.wrap(lie)), "lie " + i);
-    }
   }
 
   /** Our hand-encoded commands, byte for byte what xmemcached itself sends for the same quiet command. */
