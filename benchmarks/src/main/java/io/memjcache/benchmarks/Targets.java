@@ -18,8 +18,8 @@ import org.redisson.jcache.configuration.RedissonConfiguration;
 /**
  * Opens the client a benchmark's {@code target} parameter names: {@code memjcache-1},
  * {@code memjcache-3}, {@code xmemcached-1}, {@code xmemcached-3}, {@code xmemcached-naive-1},
- * {@code xmemcached-naive-3}, {@code xmemcached-strings-1}, {@code xmemcached-strings-3} (1 or 3
- * memcached nodes), {@code redisson-1} (one redis) or
+ * {@code xmemcached-naive-3}, {@code xmemcached-strings-N}, {@code xmemcached-encoded-first-N} (1 or 3
+ * memcached nodes; the last is asked for with {@code -p target=}, it is in no default list), {@code redisson-1} (one redis) or
  * {@code hazelcast-1} (one Hazelcast member, its own JVM). Several javax.cache providers share the
  * class path, so each is asked for by class name and configured in code.
  */
@@ -56,9 +56,11 @@ final class Targets {
     }
     return switch (client) {
       case "memjcache" -> memjcache(servers, data);
-      case "xmemcached" -> new XMemcachedTarget(servers, data, true, false);
-      case "xmemcached-strings" -> new XMemcachedTarget(servers, data, true, true);
-      case "xmemcached-naive" -> new XMemcachedTarget(servers, data, false, false);
+      case "xmemcached" -> new XMemcachedTarget(servers, data, true, XMemcachedTarget.Values.BYTES);
+      case "xmemcached-strings" -> new XMemcachedTarget(servers, data, true, XMemcachedTarget.Values.STRINGS);
+      case "xmemcached-encoded-first" ->
+          new XMemcachedTarget(servers, data, true, XMemcachedTarget.Values.STRINGS_ENCODED_FIRST);
+      case "xmemcached-naive" -> new XMemcachedTarget(servers, data, false, XMemcachedTarget.Values.BYTES);
       case "redisson" -> redisson(servers, data);
       case "hazelcast" -> hazelcast(servers, data);
       default -> throw new IllegalArgumentException("unknown client in target " + target);

@@ -2,6 +2,7 @@ package io.memjcache.benchmarks;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -44,16 +45,32 @@ final class XMemcachedTarget implements Target {
   private final Transcoder<Object> transcoder;
   private final Object[] values;
   private final boolean strings;
+  /** Whether a bulk write encodes all its Strings before it sends the first (see {@link Values}). */
+  private final boolean encodeFirst;
+
+  /** What the raw client stores, and in which order a bulk write encodes and sends. */
+  enum Values {
+    /** The benchmark's byte[] values as they are: the anchor of the targets. */
+    BYTES,
+    /** The Strings MemJCache stores, each encoded by xmemcached's transcoder as it is sent. */
+    STRINGS,
+    /**
+     * The Strings again, but a bulk write encodes all of them before it sends the first: the order
+     * a JCache putAll must keep, which stores nothing unless every value serializes.
+     */
+    STRINGS_ENCODED_FIRST
+  }
   /** One key per node, homed there by the client's locator: the barriers of a pipelined batch. */
   private final List<String> barriers;
 
   @SuppressWarnings("unchecked")
-  XMemcachedTarget(String servers, BenchData data, boolean pipelined, boolean strings) {
+  XMemcachedTarget(String servers, BenchData data, boolean pipelined, Values kind) {
     this.client = connect(servers);
     this.data = data;
     this.freshPrefix = "fresh-" + Long.toHexString(System.nanoTime()) + "-";
     this.pipelined = pipelined;
-    this.strings = strings;
+    this.strings = kind != Values.BYTES;
+    this.encodeFirst = kind == Values.STRINGS_ENCODED_FIRST;
     this.transcoder = (Transcoder<Object>) (Transcoder<?>) (strings ? StringTranscoder.INSTANCE : BytesTranscoder.INSTANCE);
     this.values = strings ? data.values : data.valueBytes;
     this.barriers = barrierKeys(client, servers.split(",").length);
@@ -188,13 +205,23 @@ final class XMemcachedTarget implements Target {
   }
 
   @Override
+  @SuppressWarnings("unchecked")
   public void putAll(BulkBatch batch, int variant) {
     Object[] values = strings ? batch.strings[variant] : batch.bytes[variant];
+    Transcoder<Object> sending = transcoder;
+    if (encodeFirst) {
+      Object[] encoded = new Object[values.length];
+      for (int i = 0; i < values.length; i++) {
+        encoded[i] = ((String) values[i]).getBytes(StandardCharsets.UTF_8);
+      }
+      values = encoded;
+      sending = (Transcoder<Object>) (Transcoder<?>) BytesTranscoder.INSTANCE;
+    }
     try {
       for (int i = 0; i < BenchData.BATCH; i++) {
         if (pipelined) {
-          client.setWithNoReply(batch.keys.get(i), 0, values[i], transcoder);
-        } else if (!client.set(batch.keys.get(i), 0, values[i], transcoder, TIMEOUT_MILLIS)) {
+          client.setWithNoReply(batch.keys.get(i), 0, values[i], sending);
+        } else if (!client.set(batch.keys.get(i), 0, values[i], sending, TIMEOUT_MILLIS)) {
           throw new IllegalStateException("set of " + batch.keys.get(i) + " refused");
         }
       }
