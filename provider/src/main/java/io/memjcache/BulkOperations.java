@@ -1,6 +1,7 @@
 package io.memjcache;
 
 import javax.cache.CacheException;
+import io.memjcache.store.BatchMaps;
 import io.memjcache.store.BatchOutcome;
 import io.memjcache.EntryAccess.WriteOutcome;
 import io.memjcache.codec.KeyCodec.EncodedKey;
@@ -106,8 +107,8 @@ final class BulkOperations<K, V> {
     Objects.requireNonNull(map, "map");
     long start = statistics.startTimer();
     // Validate and serialize everything first: bad input must change nothing.
-    Map<K, EncodedKey> keys = new LinkedHashMap<>(capacityFor(map.size()));
-    Map<K, byte[]> bytes = new HashMap<>(capacityFor(map.size()));
+    Map<K, EncodedKey> keys = new LinkedHashMap<>(BatchMaps.capacityFor(map.size()));
+    Map<K, byte[]> bytes = new HashMap<>(BatchMaps.capacityFor(map.size()));
     List<Cache.Entry<? extends K, ? extends V>> toWrite = new ArrayList<>(map.size());
     for (Map.Entry<? extends K, ? extends V> e : map.entrySet()) {
       context.requireKeyValue(e.getKey(), e.getValue());
@@ -133,7 +134,7 @@ final class BulkOperations<K, V> {
     CacheException storeFailure = null;
     if (blind) {
       // One pipelined batch per node: nothing to read first, and nothing depends on the old values.
-      Map<EncodedKey, byte[]> batch = new LinkedHashMap<>(capacityFor(keys.size()));
+      Map<EncodedKey, byte[]> batch = new LinkedHashMap<>(BatchMaps.capacityFor(keys.size()));
       keys.forEach((key, ek) -> {
         if (!unwritten.contains(key)) {
           batch.put(ek, bytes.get(key));
@@ -177,11 +178,6 @@ final class BulkOperations<K, V> {
     dispatcher.dispatch(events.list());
     statistics.putTime(start);
     throwFirst(failure, storeFailure);
-  }
-
-  /** A hash map's initial capacity for {@code entries} entries: no resize while they go in. */
-  static int capacityFor(int entries) {
-    return (int) Math.min(Integer.MAX_VALUE, 4L * entries / 3 + 1);
   }
 
   /** The writer's failure first (the spec's type), else the store's; the other suppressed. */

@@ -2,6 +2,7 @@ package io.memjcache;
 
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import io.memjcache.store.BatchMaps;
 import io.memjcache.store.BatchOutcome;
 import io.memjcache.codec.Envelope;
 import io.memjcache.codec.ImmutableTypes;
@@ -434,8 +435,8 @@ final class EntryAccess<V> {
    */
   Map<EncodedKey, Object> updateAll(List<Update> updates, long now) {
     List<Store.Conditional> writes = new ArrayList<>(updates.size());
-    Map<String, EncodedKey> byMemcachedKey = new HashMap<>(BulkOperations.capacityFor(updates.size()));
-    Map<EncodedKey, WriteOutcome> onSuccess = new HashMap<>(BulkOperations.capacityFor(updates.size()));
+    Map<String, EncodedKey> byMemcachedKey = new HashMap<>(BatchMaps.capacityFor(updates.size()));
+    Map<EncodedKey, WriteOutcome> onSuccess = new HashMap<>(BatchMaps.capacityFor(updates.size()));
     for (Update update : updates) {
       EncodedKey key = update.key();
       byMemcachedKey.put(key.memcachedKey(), key);
@@ -456,7 +457,7 @@ final class EntryAccess<V> {
       onSuccess.put(key, WriteOutcome.UPDATED);
     }
     BatchOutcome outcome = writingAll(byMemcachedKey.values(), () -> store.compareAndSetAll(writes));
-    Map<EncodedKey, Object> results = new HashMap<>(BulkOperations.capacityFor(updates.size()));
+    Map<EncodedKey, Object> results = new HashMap<>(BatchMaps.capacityFor(updates.size()));
     outcome.done().forEach((memcachedKey, written) -> {
       EncodedKey key = byMemcachedKey.get(memcachedKey);
       results.put(key, written ? onSuccess.get(key) : WriteOutcome.CONFLICT);
@@ -467,21 +468,21 @@ final class EntryAccess<V> {
 
   /** Deletes whatever each key holds, pipelined; done maps a memcached key to whether it held anything. */
   BatchOutcome deleteAllBlindly(List<EncodedKey> keys) {
-    Map<EncodedKey, Long> anyVersion = new LinkedHashMap<>(BulkOperations.capacityFor(keys.size()));
+    Map<EncodedKey, Long> anyVersion = new LinkedHashMap<>(BatchMaps.capacityFor(keys.size()));
     keys.forEach(key -> anyVersion.put(key, 0L));
     return deleteVersions(anyVersion);
   }
 
   /** {@link #delete} for many keys, pipelined; done maps a memcached key to whether it was deleted. */
   BatchOutcome deleteAll(Map<EncodedKey, RemoteEntry> current) {
-    Map<EncodedKey, Long> versions = new LinkedHashMap<>(BulkOperations.capacityFor(current.size()));
+    Map<EncodedKey, Long> versions = new LinkedHashMap<>(BatchMaps.capacityFor(current.size()));
     current.forEach((key, entry) -> versions.put(key, entry.cas()));
     return deleteVersions(versions);
   }
 
   /** Deletes each key if it has the CAS token given (0: any), pipelined. */
   private BatchOutcome deleteVersions(Map<EncodedKey, Long> versions) {
-    Map<String, Long> casByKey = new LinkedHashMap<>(BulkOperations.capacityFor(versions.size()));
+    Map<String, Long> casByKey = new LinkedHashMap<>(BatchMaps.capacityFor(versions.size()));
     versions.forEach((key, cas) -> casByKey.put(key.memcachedKey(), cas));
     return writingAll(versions.keySet(), () -> store.deleteAll(casByKey));
   }

@@ -18,9 +18,10 @@ import org.redisson.jcache.configuration.RedissonConfiguration;
 /**
  * Opens the client a benchmark's {@code target} parameter names: {@code memjcache-1},
  * {@code memjcache-3}, {@code xmemcached-1}, {@code xmemcached-3}, {@code xmemcached-naive-1},
- * {@code xmemcached-naive-3}, {@code xmemcached-strings-N}, {@code xmemcached-encoded-first-N} (1 or 3
- * memcached nodes; the last is asked for with {@code -p target=}, it is in no default list), {@code redisson-1} (one redis) or
- * {@code hazelcast-1} (one Hazelcast member, its own JVM). Several javax.cache providers share the
+ * {@code xmemcached-naive-3}, {@code xmemcached-strings-N}, {@code xmemcached-encoded-first-N}
+ * (1 or 3 memcached nodes; the last is asked for with {@code -p target=}, it is in no default
+ * list), {@code redisson-1} (one redis) or {@code hazelcast-1} (one Hazelcast member, its own
+ * JVM). Several javax.cache providers share the
  * class path, so each is asked for by class name and configured in code.
  */
 final class Targets {

@@ -20,10 +20,10 @@ import net.rubyeye.xmemcached.transcoders.Transcoder;
 
 /**
  * The baseline: raw xmemcached 2.4.9, binary protocol, raw byte[] values under the plain keys, on
- * the same nodes; or (target {@code xmemcached-strings-N}) the same String values MemJCache
- * stores, through a UTF-8 transcoder, which shows how much of a gap is the value's String codec. The client is built as MemJCache builds its own (one connection per node, the
- * same operation timeout and reactor wake-up interval) but with xmemcached's default key-to-node
- * locator.
+ * the same nodes; or (see {@link Values}) the same String values MemJCache stores, through a
+ * UTF-8 transcoder, which shows how much of a gap is the value's String codec. The client is built
+ * as MemJCache builds its own (one connection per node, the same operation timeout and reactor
+ * wake-up interval) but with xmemcached's default key-to-node locator.
  *
  * <p>Bulk writes come in two flavours. {@code pipelined} (target {@code xmemcached-N}): 100 quiet
  * binary sets or deletes ({@code setWithNoReply}, {@code deleteWithNoReply}: memcached answers a

@@ -7,6 +7,7 @@ import io.memjcache.config.ClusterMember;
 import io.memjcache.config.ClientSettings.FailureMode;
 import io.memjcache.config.ServerAddress;
 import io.memjcache.routing.RingSessionLocator;
+import io.memjcache.store.BatchMaps;
 import io.memjcache.store.BatchOutcome;
 import io.memjcache.store.Store;
 import io.memjcache.store.StoreEntry;
@@ -466,7 +467,7 @@ public final class XMemcachedStore implements Store {
     } catch (InterruptedException e) {
       throw failure(operation + " of " + keys.size() + " keys", keys, e);
     }
-    Map<String, Boolean> done = new HashMap<>(4 * keys.size() / 3 + 1);
+    Map<String, Boolean> done = new HashMap<>(BatchMaps.capacityFor(keys.size()));
     Map<String, CacheException> failed = new HashMap<>();
     for (int i = 0; i < keys.size(); i++) {
       String key = keys.get(i);
