@@ -72,10 +72,26 @@ def smoke_settings(runs):
     return ", ".join(sorted(reasons)) if reasons else None
 
 
+# A run whose last measurement iterations beat its first by more than this was still warming up
+# (the JIT had not finished): its figure understates the steady state.
+WARMING_RISE = 1.20
+
+
+def still_warming(raw_data):
+    """The rise from the first two measurement iterations to the last two, when above WARMING_RISE."""
+    for fork in raw_data:
+        if len(fork) >= 4:
+            first = statistics.mean(fork[:2])
+            last = statistics.mean(fork[-2:])
+            if first > 0 and last / first > WARMING_RISE:
+                return last / first
+    return None
+
+
 def load(path):
     with open(path) as f:
         runs = json.load(f)
-    table = {"smoke": smoke_settings(runs)}
+    table = {"smoke": smoke_settings(runs), "warming": []}
     for run in runs:
         name = run["benchmark"]
         if name.startswith(PKG):
@@ -83,6 +99,9 @@ def load(path):
         params = run.get("params", {})
         key = (name, int(params.get("size", 0)), params.get("target", ""), int(run["threads"]))
         metrics = {"ops": median(run["primaryMetric"]["rawData"])}
+        rise = still_warming(run["primaryMetric"]["rawData"])
+        if rise:
+            table["warming"].append((key, rise))
         for metric, data in run.get("secondaryMetrics", {}).items():
             metric = metric.lstrip("\u00b7")
             if metric == "gc.alloc.rate.norm":
@@ -142,6 +161,7 @@ def main(argv):
         return 2
     launches = [load(path) for path in argv[1].split(",") if path]
     smokes = [launch.pop("smoke") for launch in launches]
+    warming = [(n + 1, key, rise) for n, launch in enumerate(launches) for key, rise in launch.pop("warming")]
     smoke = next((x for x in smokes if x), None)
     bytes_result = None
     if len(argv) > 2:
@@ -360,6 +380,19 @@ def main(argv):
     else:
         out.append("(no bytes-per-entry result)")
     out.append("")
+    if warming:
+        out.append(f"### Runs still warming up ({len(warming)}): last two measurement iterations "
+                   f"> {WARMING_RISE:.2f} x the first two")
+        out.append("")
+        out.append("Their figures understate the steady state; a longer warm-up (WI) would change them.")
+        out.append("")
+        for n, (bench, size, target, t), rise in warming:
+            out.append(f"- launch {n}: {bench} {size_name(size)} {target or '-'} {t} thread(s): x{rise:.2f}")
+        out.append("")
+    else:
+        out.append(f"No run was still warming up (every run's last two measurement iterations within "
+                   f"{WARMING_RISE:.2f} x its first two).")
+        out.append("")
     out.append(f"**{v.passed} PASS, {v.missed} MISS**" + (f", {v.unknown} n/a" if v.unknown else "")
                + " — medians of the measurement iterations; only ratios within one launch are comparable.")
     print("\n".join(out))
