@@ -243,32 +243,62 @@ def main(argv):
                         out.append(f"| {label} | {size_name(size)} | {t} | {nodes} | {fmt_ops(m)} | {fmt_ops(a)} | "
                                    f"{text} | {'≥ %.1f' % target if target else '—'} | {v.check(r, target)} |")
         out.append("")
-    if any(k[2] == "xmemcached-strings-1" for k in keys):
-        out.append("### The value's String codec: raw xmemcached storing the same Strings (1 node; no target)")
+    if any(k[2].startswith("xmemcached-strings-") for k in keys):
+        out.append("### The value's String codec: raw xmemcached storing the same Strings (no target)")
         out.append("")
         out.append("The anchors above store byte[] values as they are; MemJCache stores Strings, which it "
                    "encodes on a write and decodes (and copies) on a read. Raw xmemcached through a UTF-8 "
                    "transcoder does that same work: the third ratio is what the codec costs a raw client, "
                    "the second what MemJCache costs beyond it.")
         out.append("")
-        out.append("| op | value | threads | MemJCache ops/s | raw byte[] ops/s | raw Strings ops/s | "
+        out.append("| op | value | threads | nodes | MemJCache ops/s | raw byte[] ops/s | raw Strings ops/s | "
                    "MemJCache / raw byte[] | MemJCache / raw Strings | raw Strings / raw byte[] |")
-        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         cases = [("RemoteOps." + op, "getAll(100)" if op == "getAll" else op) for op in ("get", "put", "getAll")]
         cases += [("BulkOps.putAll", "putAll(100)"), ("BulkOps.removeAll", "removeAll(100)")]
         for bench, name in cases:
             for size in sizes:
                 for t in threads:
-                    s_ops = metric(bench, size, "xmemcached-strings-1", t)
-                    if s_ops is None:
-                        continue
-                    m = metric(bench, size, "memjcache-1", t)
-                    x = metric(bench, size, "xmemcached-1", t)
-                    _, vs_bytes = cell(bench, "memjcache-1", bench, "xmemcached-1", size, t)
-                    _, vs_strings = cell(bench, "memjcache-1", bench, "xmemcached-strings-1", size, t)
-                    _, codec = cell(bench, "xmemcached-strings-1", bench, "xmemcached-1", size, t)
-                    out.append(f"| {name} | {size_name(size)} | {t} | {fmt_ops(m)} | {fmt_ops(x)} | {fmt_ops(s_ops)} | "
-                               f"{vs_bytes} | {vs_strings} | {codec} |")
+                    for nodes in ("1", "3"):
+                        strings, mem, raw = ("xmemcached-strings-" + nodes, "memjcache-" + nodes,
+                                             "xmemcached-" + nodes)
+                        s_ops = metric(bench, size, strings, t)
+                        if s_ops is None:
+                            continue
+                        _, vs_bytes = cell(bench, mem, bench, raw, size, t)
+                        _, vs_strings = cell(bench, mem, bench, strings, size, t)
+                        _, codec = cell(bench, strings, bench, raw, size, t)
+                        out.append(f"| {name} | {size_name(size)} | {t} | {nodes} | {fmt_ops(metric(bench, size, mem, t))} | "
+                                   f"{fmt_ops(metric(bench, size, raw, t))} | {fmt_ops(s_ops)} | "
+                                   f"{vs_bytes} | {vs_strings} | {codec} |")
+        out.append("")
+    if any(k[2].startswith("xmemcached-ketama-") for k in keys):
+        out.append("### Routing: raw xmemcached with consistent hashing (Ketama) against its default (no target)")
+        out.append("")
+        out.append("The raw anchors route by xmemcached's default, the key's String hash modulo the node count: "
+                   "no consistent hashing, so a membership change moves nearly every key. MemJCache routes "
+                   "every key through its Murmur3 ring; xmemcached's own consistent hashing is Ketama (MD5). "
+                   "On one node xmemcached routes no key of a multi-get.")
+        out.append("")
+        out.append("| op | value | threads | nodes | MemJCache ops/s | raw modulo ops/s | raw Ketama ops/s | "
+                   "MemJCache / raw modulo | MemJCache / raw Ketama | raw Ketama / raw modulo |")
+        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for op in REMOTE_OPS:
+            bench = "RemoteOps." + op
+            for size in sizes:
+                for t in threads:
+                    for nodes in ("1", "3"):
+                        ketama, mem, raw = "xmemcached-ketama-" + nodes, "memjcache-" + nodes, "xmemcached-" + nodes
+                        k_ops = metric(bench, size, ketama, t)
+                        if k_ops is None:
+                            continue
+                        _, vs_modulo = cell(bench, mem, bench, raw, size, t)
+                        _, vs_ketama = cell(bench, mem, bench, ketama, size, t)
+                        _, routing = cell(bench, ketama, bench, raw, size, t)
+                        name = "getAll(100)" if op == "getAll" else op
+                        out.append(f"| {name} | {size_name(size)} | {t} | {nodes} | {fmt_ops(metric(bench, size, mem, t))} | "
+                                   f"{fmt_ops(metric(bench, size, raw, t))} | {fmt_ops(k_ops)} | "
+                                   f"{vs_modulo} | {vs_ketama} | {routing} |")
         out.append("")
     out.append("### MemJCache / Redisson JCache (1 memcached node vs 1 redis)")
     out.append("")

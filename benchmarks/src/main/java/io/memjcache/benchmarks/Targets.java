@@ -18,9 +18,9 @@ import org.redisson.jcache.configuration.RedissonConfiguration;
 /**
  * Opens the client a benchmark's {@code target} parameter names: {@code memjcache-1},
  * {@code memjcache-3}, {@code xmemcached-1}, {@code xmemcached-3}, {@code xmemcached-naive-1},
- * {@code xmemcached-naive-3}, {@code xmemcached-strings-N}, {@code xmemcached-encoded-first-N}
- * (1 or 3 memcached nodes; the last is asked for with {@code -p target=}, it is in no default
- * list), {@code redisson-1} (one redis) or {@code hazelcast-1} (one Hazelcast member, its own
+ * {@code xmemcached-naive-3}, {@code xmemcached-strings-N}, {@code xmemcached-encoded-first-N},
+ * {@code xmemcached-ketama-N} (1 or 3 memcached nodes; the last two are asked for with {@code -p
+ * target=}, they are in no default list), {@code redisson-1} (one redis) or {@code hazelcast-1} (one Hazelcast member, its own
  * JVM). Several javax.cache providers share the
  * class path, so each is asked for by class name and configured in code.
  */
@@ -61,6 +61,8 @@ final class Targets {
       case "xmemcached-strings" -> new XMemcachedTarget(servers, data, true, XMemcachedTarget.Values.STRINGS);
       case "xmemcached-encoded-first" ->
           new XMemcachedTarget(servers, data, true, XMemcachedTarget.Values.STRINGS_ENCODED_FIRST);
+      case "xmemcached-ketama" -> new XMemcachedTarget(servers, data, true, XMemcachedTarget.Values.BYTES,
+          XMemcachedTarget.Routing.KETAMA);
       case "xmemcached-naive" -> new XMemcachedTarget(servers, data, false, XMemcachedTarget.Values.BYTES);
       case "redisson" -> redisson(servers, data);
       case "hazelcast" -> hazelcast(servers, data);

@@ -9,13 +9,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import com.google.code.yanf4j.core.Session;
 import net.rubyeye.xmemcached.GetsResponse;
 import net.rubyeye.xmemcached.MemcachedClient;
 import net.rubyeye.xmemcached.XMemcachedClient;
 import net.rubyeye.xmemcached.XMemcachedClientBuilder;
 import net.rubyeye.xmemcached.command.BinaryCommandFactory;
 import net.rubyeye.xmemcached.exception.MemcachedException;
+import net.rubyeye.xmemcached.impl.KetamaMemcachedSessionLocator;
 import net.rubyeye.xmemcached.transcoders.Transcoder;
 
 /**
@@ -60,12 +64,27 @@ final class XMemcachedTarget implements Target {
      */
     STRINGS_ENCODED_FIRST
   }
+  /** How the raw client picks a key's node. */
+  enum Routing {
+    /** xmemcached's default: the key's String hash modulo the node count (no consistent hashing). */
+    MODULO,
+    /**
+     * xmemcached's consistent hashing (Ketama: MD5 of the key, 160 points per node), what a raw
+     * user whose fleet changes membership picks; MemJCache routes by its own Murmur3 ring.
+     */
+    KETAMA
+  }
+
   /** One key per node, homed there by the client's locator: the barriers of a pipelined batch. */
   private final List<String> barriers;
 
   @SuppressWarnings("unchecked")
   XMemcachedTarget(String servers, BenchData data, boolean pipelined, Values kind) {
-    this.client = connect(servers);
+    this(servers, data, pipelined, kind, Routing.MODULO);
+  }
+
+  XMemcachedTarget(String servers, BenchData data, boolean pipelined, Values kind, Routing routing) {
+    this.client = connect(servers, routing);
     this.data = data;
     this.freshPrefix = "fresh-" + Long.toHexString(System.nanoTime()) + "-";
     this.pipelined = pipelined;
@@ -88,15 +107,30 @@ final class XMemcachedTarget implements Target {
     Map<InetSocketAddress, String> byNode = new LinkedHashMap<>();
     for (int n = 0; n < 10_000 && byNode.size() < nodes; n++) {
       String key = "barrier-" + n;
-      InetSocketAddress node =
-          ((XMemcachedClient) client).getSessionLocator().getSessionByKey(key).getRemoteSocketAddress();
-      byNode.putIfAbsent(node, key);
+      byNode.putIfAbsent(sessionOf(client, key).getRemoteSocketAddress(), key);
     }
     Checks.isTrue(byNode.size() == nodes, "found barrier keys for " + byNode.size() + " of " + nodes + " nodes");
     return List.copyOf(byNode.values());
   }
 
+  /** The session the client's locator homes {@code key} on, waiting while the client is still connecting. */
+  private static Session sessionOf(MemcachedClient client, String key) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      Session session = ((XMemcachedClient) client).getSessionLocator().getSessionByKey(key);
+      if (session != null) {
+        return session;
+      }
+      Checks.isTrue(System.nanoTime() < deadline, "no connected session for " + key + " after 10 s");
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+    }
+  }
+
   static MemcachedClient connect(String servers) {
+    return connect(servers, Routing.MODULO);
+  }
+
+  static MemcachedClient connect(String servers, Routing routing) {
     List<InetSocketAddress> addresses = new ArrayList<>();
     for (String server : servers.split(",")) {
       String s = server.trim();
@@ -108,6 +142,9 @@ final class XMemcachedTarget implements Target {
     builder.setTranscoder(BytesTranscoder.INSTANCE);
     builder.setOpTimeout(TIMEOUT_MILLIS);
     builder.setConnectionPoolSize(1);
+    if (routing == Routing.KETAMA) {
+      builder.setSessionLocator(new KetamaMemcachedSessionLocator());
+    }
     // MemJCache sets the reactor's session check to 10 ms to cap xmemcached's missed-wake-up
     // stalls (1 s each); give the baseline the same, or it would be handicapped by them.
     com.google.code.yanf4j.config.Configuration reactor = XMemcachedClientBuilder.getDefaultConfiguration();
