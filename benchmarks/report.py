@@ -198,6 +198,25 @@ def main(argv):
             text += f" ({fmt_ratio(min(ratios))}–{fmt_ratio(max(ratios))})"
         return r, text
 
+    def anchor_rows(cases, second_anchor):
+        """Rows of MemJCache against raw xmemcached and a second raw anchor (target prefix + node count)."""
+        rows = []
+        for bench, name in cases:
+            for size in sizes:
+                for t in threads:
+                    for nodes in ("1", "3"):
+                        other, mem, raw = second_anchor + nodes, "memjcache-" + nodes, "xmemcached-" + nodes
+                        o_ops = metric(bench, size, other, t)
+                        if o_ops is None:
+                            continue
+                        _, vs_raw = cell(bench, mem, bench, raw, size, t)
+                        _, vs_other = cell(bench, mem, bench, other, size, t)
+                        _, other_vs_raw = cell(bench, other, bench, raw, size, t)
+                        rows.append(f"| {name} | {size_name(size)} | {t} | {nodes} | {fmt_ops(metric(bench, size, mem, t))} | "
+                                    f"{fmt_ops(metric(bench, size, raw, t))} | {fmt_ops(o_ops)} | "
+                                    f"{vs_raw} | {vs_other} | {other_vs_raw} |")
+        return rows
+
     out = []
     if smoke:
         out.append(f"> **Smoke-test settings ({smoke}): these figures and verdicts mean nothing.**")
@@ -256,21 +275,7 @@ def main(argv):
         out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         cases = [("RemoteOps." + op, "getAll(100)" if op == "getAll" else op) for op in ("get", "put", "getAll")]
         cases += [("BulkOps.putAll", "putAll(100)"), ("BulkOps.removeAll", "removeAll(100)")]
-        for bench, name in cases:
-            for size in sizes:
-                for t in threads:
-                    for nodes in ("1", "3"):
-                        strings, mem, raw = ("xmemcached-strings-" + nodes, "memjcache-" + nodes,
-                                             "xmemcached-" + nodes)
-                        s_ops = metric(bench, size, strings, t)
-                        if s_ops is None:
-                            continue
-                        _, vs_bytes = cell(bench, mem, bench, raw, size, t)
-                        _, vs_strings = cell(bench, mem, bench, strings, size, t)
-                        _, codec = cell(bench, strings, bench, raw, size, t)
-                        out.append(f"| {name} | {size_name(size)} | {t} | {nodes} | {fmt_ops(metric(bench, size, mem, t))} | "
-                                   f"{fmt_ops(metric(bench, size, raw, t))} | {fmt_ops(s_ops)} | "
-                                   f"{vs_bytes} | {vs_strings} | {codec} |")
+        out.extend(anchor_rows(cases, "xmemcached-strings-"))
         out.append("")
     if any(k[2].startswith("xmemcached-ketama-") for k in keys):
         out.append("### Routing: raw xmemcached with consistent hashing (Ketama) against its default (no target)")
@@ -283,22 +288,8 @@ def main(argv):
         out.append("| op | value | threads | nodes | MemJCache ops/s | raw modulo ops/s | raw Ketama ops/s | "
                    "MemJCache / raw modulo | MemJCache / raw Ketama | raw Ketama / raw modulo |")
         out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-        for op in REMOTE_OPS:
-            bench = "RemoteOps." + op
-            for size in sizes:
-                for t in threads:
-                    for nodes in ("1", "3"):
-                        ketama, mem, raw = "xmemcached-ketama-" + nodes, "memjcache-" + nodes, "xmemcached-" + nodes
-                        k_ops = metric(bench, size, ketama, t)
-                        if k_ops is None:
-                            continue
-                        _, vs_modulo = cell(bench, mem, bench, raw, size, t)
-                        _, vs_ketama = cell(bench, mem, bench, ketama, size, t)
-                        _, routing = cell(bench, ketama, bench, raw, size, t)
-                        name = "getAll(100)" if op == "getAll" else op
-                        out.append(f"| {name} | {size_name(size)} | {t} | {nodes} | {fmt_ops(metric(bench, size, mem, t))} | "
-                                   f"{fmt_ops(metric(bench, size, raw, t))} | {fmt_ops(k_ops)} | "
-                                   f"{vs_modulo} | {vs_ketama} | {routing} |")
+        out.extend(anchor_rows([("RemoteOps." + op, "getAll(100)" if op == "getAll" else op) for op in REMOTE_OPS],
+                               "xmemcached-ketama-"))
         out.append("")
     out.append("### MemJCache / Redisson JCache (1 memcached node vs 1 redis)")
     out.append("")

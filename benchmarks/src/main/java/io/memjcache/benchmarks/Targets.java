@@ -20,9 +20,9 @@ import org.redisson.jcache.configuration.RedissonConfiguration;
  * {@code memjcache-3}, {@code xmemcached-1}, {@code xmemcached-3}, {@code xmemcached-naive-1},
  * {@code xmemcached-naive-3}, {@code xmemcached-strings-N}, {@code xmemcached-encoded-first-N},
  * {@code xmemcached-ketama-N} (1 or 3 memcached nodes; the last two are asked for with {@code -p
- * target=}, they are in no default list), {@code redisson-1} (one redis) or {@code hazelcast-1} (one Hazelcast member, its own
- * JVM). Several javax.cache providers share the
- * class path, so each is asked for by class name and configured in code.
+ * target=}, they are in no default list), {@code redisson-1} (one redis) or {@code hazelcast-1}
+ * (one Hazelcast member, its own JVM). Several javax.cache providers share the class path, so each
+ * is asked for by class name and configured in code.
  */
 final class Targets {
 

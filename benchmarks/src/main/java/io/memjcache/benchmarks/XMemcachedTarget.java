@@ -78,11 +78,11 @@ final class XMemcachedTarget implements Target {
   /** One key per node, homed there by the client's locator: the barriers of a pipelined batch. */
   private final List<String> barriers;
 
-  @SuppressWarnings("unchecked")
   XMemcachedTarget(String servers, BenchData data, boolean pipelined, Values kind) {
     this(servers, data, pipelined, kind, Routing.MODULO);
   }
 
+  @SuppressWarnings("unchecked")
   XMemcachedTarget(String servers, BenchData data, boolean pipelined, Values kind, Routing routing) {
     this.client = connect(servers, routing);
     this.data = data;
