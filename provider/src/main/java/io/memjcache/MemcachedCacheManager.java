@@ -15,10 +15,13 @@ import io.memjcache.management.ClusterMembershipBean;
 import io.memjcache.management.MBeanRegistrar;
 import io.memjcache.management.MBeanRegistrar.Kind;
 import io.memjcache.spi.ValueSerializer;
+import io.memjcache.store.NodeHealth;
+import io.memjcache.store.NodeStatistics;
 import io.memjcache.store.Store;
 import java.lang.ref.Cleaner;
 import java.lang.ref.WeakReference;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -152,6 +155,27 @@ public class MemcachedCacheManager implements CacheManager {
   public boolean isMembershipSettled() {
     requireOpen();
     return resources.isMembershipSettled();
+  }
+
+  /**
+   * What this manager sent to each memcached node of the current membership since it connected:
+   * commands, errors, timeouts and the round trips of single-key calls (counters that only grow).
+   */
+  public List<NodeStatistics> nodeStatistics() {
+    requireOpen();
+    return resources.store().nodeStatistics();
+  }
+
+  /**
+   * Checks every memcached node of the current membership with one round trip on this manager's
+   * own connection, all nodes at once: for health checks.
+   *
+   * @param timeout how long to wait for each node
+   */
+  public List<NodeHealth> pingNodes(Duration timeout) {
+    requireOpen();
+    Objects.requireNonNull(timeout, "timeout");
+    return resources.store().ping(timeout);
   }
 
   @Override

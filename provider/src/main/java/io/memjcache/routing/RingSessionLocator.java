@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import net.rubyeye.xmemcached.impl.AbstractMemcachedSessionLocator;
 
 /**
@@ -60,11 +61,19 @@ public final class RingSessionLocator extends AbstractMemcachedSessionLocator {
     final AtomicLong epoch = new AtomicLong();
     /** The epoch in which it was admitted for untagged keys. */
     final AtomicLong admitted = new AtomicLong(NEVER_ADMITTED);
+    /** Commands routed to it (a multi-get sends one per key). */
+    final LongAdder commands = new LongAdder();
   }
 
   private final Map<String, NodeState> states = new ConcurrentHashMap<>();
   /** Calls of this thread go to this node whatever the key (clean-up of copies on former homes). */
   private final ThreadLocal<ConfiguredNode> pinned = new ThreadLocal<>();
+  /**
+   * The name of the node this thread's last command was routed to, for the store's per-node
+   * latency. A String, not a node: a value left in an application thread after the manager closed
+   * must not hold on to MemJCache's class loader.
+   */
+  private final ThreadLocal<String> lastRouted = new ThreadLocal<>();
   private volatile RouteTable routes;
   /** The last session list xmemcached gave; guarded by this. */
   private Collection<Session> sessions = List.of();
@@ -122,20 +131,41 @@ public final class RingSessionLocator extends AbstractMemcachedSessionLocator {
     ConfiguredNode pin = pinned.get();
     if (pin != null) {
       ConfiguredNode node = current.find(pin);
-      return node == null ? null : current.table.sessionFor(node, hash);
+      return node == null ? null : current.table.sessionFor(routed(node), hash);
     }
     ConfiguredNode home = current.ring.nodeForHash(hash);
     if (failureMode) {
-      return current.table.sessionFor(home, hash);
+      return current.table.sessionFor(routed(home), hash);
     }
     if (mark >= 0) {
       ConfiguredNode standIn = standIn(current, home, hash);
-      return standIn == null ? null : current.table.sessionFor(standIn, hash);
+      return standIn == null ? null : current.table.sessionFor(routed(standIn), hash);
     }
     if (isAdmitted(home) || isControlKey(key)) {
-      return current.table.sessionFor(home, hash);
+      return current.table.sessionFor(routed(home), hash);
     }
-    return current.table.closedSessionOf(home);
+    return current.table.closedSessionOf(routed(home));
+  }
+
+  /** Counts a command for {@code node} and remembers it as this thread's last route. */
+  private ConfiguredNode routed(ConfiguredNode node) {
+    state(node).commands.increment();
+    lastRouted.set(node.name());
+    return node;
+  }
+
+  /**
+   * The configured name of the node this thread's last command was routed to (null before the
+   * first): right after a single-key call, the node that call went to.
+   */
+  public String lastRoutedNode() {
+    return lastRouted.get();
+  }
+
+  /** How many commands were routed to the node of this configured name so far. */
+  public long commandsRoutedTo(String name) {
+    NodeState state = states.get(name);
+    return state == null ? 0 : state.commands.sum();
   }
 
   /**

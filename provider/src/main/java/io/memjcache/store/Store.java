@@ -98,6 +98,15 @@ public interface Store extends AutoCloseable {
   /** The configured name ({@code host:port}) of the node {@code key} routes to. */
   String nodeFor(String key);
 
+  /** What was sent to each node of the current membership, in membership order. */
+  List<NodeStatistics> nodeStatistics();
+
+  /**
+   * One round trip to each node of the current membership, all at once, each waiting at most
+   * {@code timeout}; in membership order.
+   */
+  List<NodeHealth> ping(java.time.Duration timeout);
+
   @Override
   void close();
 }

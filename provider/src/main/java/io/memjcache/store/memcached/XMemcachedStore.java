@@ -9,6 +9,8 @@ import io.memjcache.config.ServerAddress;
 import io.memjcache.routing.RingSessionLocator;
 import io.memjcache.store.BatchMaps;
 import io.memjcache.store.BatchOutcome;
+import io.memjcache.store.NodeHealth;
+import io.memjcache.store.NodeStatistics;
 import io.memjcache.store.Store;
 import io.memjcache.store.StoreEntry;
 import java.io.IOException;
@@ -21,6 +23,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
@@ -63,6 +69,7 @@ public final class XMemcachedStore implements Store {
   private final ClusterMembership membership;
   private final Pipeline pipeline;
   private final boolean authenticated;
+  private final NodeMeters meters = new NodeMeters();
   private volatile int itemSizeMax;
 
   private XMemcachedStore(MemcachedClient client, RingSessionLocator locator,
@@ -119,9 +126,26 @@ public final class XMemcachedStore implements Store {
       if (settings.authenticates()) {
         Sasl.verify(client, members.stream().map(ClusterMember::server).toList(), locator, settings);
       }
+      logConnected(settings, members, client.getAvailableServers());
       return new XMemcachedStore(client, locator, settings, members, clock);
     } catch (IOException e) {
       throw new CacheException("cannot start a memcached client for " + members + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The one line a new client logs: which nodes it was given and which answered (never credentials). */
+  private static void logConnected(ClientSettings settings, List<ClusterMember> members,
+      Collection<InetSocketAddress> connected) {
+    List<String> up = new ArrayList<>();
+    List<String> down = new ArrayList<>();
+    for (ClusterMember member : members) {
+      (connected.contains(member.socketAddress()) ? up : down).add(member.name());
+    }
+    if (down.isEmpty()) {
+      LOG.info("memjcache (namespace {}): connected to memcached nodes {}", settings.namespace(), up);
+    } else {
+      LOG.info("memjcache (namespace {}): connected to memcached nodes {}; not reachable yet, retried in the background: {}",
+          settings.namespace(), up, down);
     }
   }
 
@@ -278,6 +302,7 @@ public final class XMemcachedStore implements Store {
    * untagged key anywhere but its home, so the first try failed instead of landing elsewhere.
    */
   private <T> T onWire(String key, WireCall<T> call) throws TimeoutException, InterruptedException, MemcachedException {
+    long start = System.nanoTime();
     try {
       return call.on(outages.wireKey(key));
     } catch (MemcachedException e) {
@@ -285,6 +310,8 @@ public final class XMemcachedStore implements Store {
         throw e;
       }
       return call.on(outages.wireKey(key));
+    } finally {
+      meters.timed(locator.lastRoutedNode(), System.nanoTime() - start);
     }
   }
 
@@ -564,6 +591,70 @@ public final class XMemcachedStore implements Store {
   }
 
   @Override
+  public List<NodeStatistics> nodeStatistics() {
+    List<NodeStatistics> all = new ArrayList<>();
+    for (ClusterMember member : membership.members()) {
+      String node = member.name();
+      NodeMeters.Meter meter = meters.of(node);
+      all.add(new NodeStatistics(node, locator.commandsRoutedTo(node), meter.errors.sum(), meter.timeouts.sum(),
+          meter.timedCalls.sum(), NodeMeters.latency(meter)));
+    }
+    return all;
+  }
+
+  @Override
+  public List<NodeHealth> ping(Duration timeout) {
+    List<ClusterMember> members = membership.members();
+    ExecutorService pings = Executors.newFixedThreadPool(members.size(), task -> {
+      Thread thread = new Thread(task, "memjcache-ping");
+      thread.setDaemon(true);
+      return thread;
+    });
+    try {
+      List<Future<NodeHealth>> answers = new ArrayList<>();
+      for (ClusterMember member : members) {
+        answers.add(pings.submit(() -> ping(member, timeout)));
+      }
+      List<NodeHealth> all = new ArrayList<>();
+      for (int i = 0; i < members.size(); i++) {
+        try {
+          all.add(answers.get(i).get());
+        } catch (ExecutionException e) {
+          all.add(new NodeHealth(members.get(i).name(), false, Duration.ZERO, String.valueOf(e.getCause())));
+        }
+      }
+      return all;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CacheException("interrupted while checking the memcached nodes", e);
+    } finally {
+      pings.shutdownNow();
+    }
+  }
+
+  /** One round trip (a stats request) on the client's own connection to {@code member}. */
+  private NodeHealth ping(ClusterMember member, Duration timeout) {
+    long start = System.nanoTime();
+    String failure;
+    try {
+      Map<String, String> stats = client.stats(member.socketAddress(), Math.max(1, timeout.toMillis()));
+      Duration roundTrip = Duration.ofNanos(System.nanoTime() - start);
+      if (stats != null && !stats.isEmpty()) {
+        return new NodeHealth(member.name(), true, roundTrip, null);
+      }
+      failure = "no answer";
+    } catch (TimeoutException e) {
+      failure = "no answer within " + timeout.toMillis() + " ms";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      failure = "interrupted";
+    } catch (MemcachedException | RuntimeException e) {
+      failure = String.valueOf(e.getMessage());
+    }
+    return new NodeHealth(member.name(), false, Duration.ofNanos(System.nanoTime() - start), failure);
+  }
+
+  @Override
   public void close() {
     membership.close();
     try {
@@ -627,14 +718,20 @@ public final class XMemcachedStore implements Store {
   }
 
   private CacheException failure(String operation, String key, Exception cause) {
-    return failure(operation, nodeFor(key), key, cause);
+    String node = nodeFor(key);
+    meters.failed(node, cause);
+    return failure(operation, node, key, cause);
   }
 
   private CacheException failure(String operation, Collection<String> keys, Exception cause) {
     TreeSet<String> nodes = new TreeSet<>();
     for (String key : keys) {
-      nodes.add(nodeFor(key));
+      String node = nodeFor(key);
+      if (node != null) {
+        nodes.add(node);
+      }
     }
+    nodes.forEach(node -> meters.failed(node, cause));
     return failure(operation, String.join(", ", nodes), keys.size() + " keys", cause);
   }
 
