@@ -91,15 +91,44 @@ public class MemcachedCacheManager implements CacheManager {
   /** Creates the caches the configuration file declares, with the JCache settings it gives them. */
   void createDeclaredCaches() {
     for (String name : managerSettings.declaredCaches()) {
-      CacheSettings declared = managerSettings.cache(name);
-      MemcachedConfiguration<Object, Object> configuration = new MemcachedConfiguration<>();
-      if (declared.expiry() != null) {
-        configuration.setExpiryPolicyFactory(declared.expiry().toFactory());
-      }
-      configuration.setStatisticsEnabled(declared.statisticsEnabled());
-      configuration.setManagementEnabled(declared.managementEnabled());
-      createCache(name, configuration);
+      createCache(name, configured(name));
     }
+  }
+
+  /**
+   * Cache {@code cacheName} as this manager's settings describe it: created, when it does not exist
+   * yet, as a cache declared in a configuration file is, with the expiry, statistics and management
+   * of its {@code memjcache.cache.<name>.*} settings (else {@code memjcache.cache.default.*}) from
+   * any source (file, Properties, system properties). How frameworks that bind the settings
+   * themselves (the Spring Boot starter) create the caches they name.
+   */
+  public Cache<Object, Object> getOrCreateConfiguredCache(String cacheName) {
+    requireOpen();
+    Objects.requireNonNull(cacheName, "cacheName");
+    Cache<Object, Object> existing = getCache(cacheName);
+    if (existing != null) {
+      return existing;
+    }
+    try {
+      return createCache(cacheName, configured(cacheName));
+    } catch (CacheException e) {
+      Cache<Object, Object> raced = getCache(cacheName); // created meanwhile by another thread
+      if (raced != null) {
+        return raced;
+      }
+      throw e;
+    }
+  }
+
+  private MemcachedConfiguration<Object, Object> configured(String cacheName) {
+    CacheSettings declared = managerSettings.cache(cacheName);
+    MemcachedConfiguration<Object, Object> configuration = new MemcachedConfiguration<>();
+    if (declared.expiry() != null) {
+      configuration.setExpiryPolicyFactory(declared.expiry().toFactory());
+    }
+    configuration.setStatisticsEnabled(declared.statisticsEnabled());
+    configuration.setManagementEnabled(declared.managementEnabled());
+    return configuration;
   }
 
   @Override

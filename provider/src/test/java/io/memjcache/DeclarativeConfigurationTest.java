@@ -72,4 +72,34 @@ class DeclarativeConfigurationTest {
         .getCacheManager(file.toUri(), getClass().getClassLoader()));
     assertTrue(e.getMessage().contains("memjcache.operationTimeoutMilis") && e.getMessage().contains("bad.properties"), e.getMessage());
   }
+
+  @Test
+  void aCacheNamedOnlyInThePropertiesIsCreatedOnDemandWithItsSettingsOnce() {
+    java.util.Properties properties = new java.util.Properties();
+    properties.setProperty("memjcache.cache.default.statistics", "true");
+    properties.setProperty("memjcache.cache.default.nearCache.maxEntries", "50");
+    properties.setProperty("memjcache.cache.sessions.expiry", "created:2m");
+    properties.setProperty("memjcache.cache.sessions.management", "true");
+    CacheManager manager = ClusterCaches.newManager(CLUSTER, ClusterCaches.uniqueNamespace(), properties);
+    try {
+      assertEquals(null, manager.getCache("sessions"), "Properties declare nothing by themselves");
+      MemcachedCacheManager memcached = manager.unwrap(MemcachedCacheManager.class);
+      Cache<Object, Object> sessions = memcached.getOrCreateConfiguredCache("sessions");
+      @SuppressWarnings("unchecked")
+      CompleteConfiguration<Object, Object> config = sessions.getConfiguration(CompleteConfiguration.class);
+      assertEquals(new CreatedExpiryPolicy(new Duration(java.util.concurrent.TimeUnit.MILLISECONDS, 120_000)),
+          config.getExpiryPolicyFactory().create());
+      assertTrue(config.isStatisticsEnabled(), "from the default section");
+      assertTrue(config.isManagementEnabled());
+      assertNotNull(sessions.unwrap(MemcachedCache.class).nearCacheStatistics(), "near cache from the default section");
+      assertTrue(sessions == memcached.getOrCreateConfiguredCache("sessions"), "the second call finds the first cache");
+      Cache<Object, Object> plain = memcached.getOrCreateConfiguredCache("plain");
+      assertTrue(plain.getConfiguration(CompleteConfiguration.class).isStatisticsEnabled());
+      sessions.put("s", "v");
+      assertEquals("v", sessions.get("s"));
+      assertThrows(NullPointerException.class, () -> memcached.getOrCreateConfiguredCache(null));
+    } finally {
+      manager.close();
+    }
+  }
 }
