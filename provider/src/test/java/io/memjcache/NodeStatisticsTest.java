@@ -159,6 +159,14 @@ class NodeStatisticsTest {
         for (int i = 0; i < 3; i++) {
           assertTrue(line.contains(name(i)), line + " names " + name(i));
         }
+        // The README's logging section names the loggers to set to WARN: every other INFO line a
+        // new manager causes comes from one of them.
+        List<String> others = err.text().lines()
+            .filter(text -> text.contains(" INFO ") && !text.contains(" INFO io.memjcache."))
+            .filter(text -> !text.contains(" INFO net.rubyeye.xmemcached.") && !text.contains(" INFO com.google.code.yanf4j."))
+            .toList();
+        assertEquals(List.of(), others, "INFO lines from loggers the README does not name");
+        assertTrue(err.text().contains(" INFO com.google.code.yanf4j."), "xmemcached's reactor logs at INFO by default");
       } finally {
         manager.close();
       }

@@ -46,7 +46,7 @@ class ReadmeSettingsTest {
 
   @Test
   void everyPropertiesBlockLoadsVerbatimAsAConfigurationFile() throws IOException {
-    List<String> blocks = codeBlocks(readme(), "properties");
+    List<String> blocks = codeBlocks(providerPart(), "properties");
     assertEquals(2, blocks.size(), "the README's properties blocks (near cache, configuration file)");
     for (int i = 0; i < blocks.size(); i++) {
       Path file = Files.writeString(dir.resolve("block" + i + ".properties"), blocks.get(i));
@@ -85,7 +85,7 @@ class ReadmeSettingsTest {
 
   @Test
   void everyQuotedSettingIsAccepted() throws IOException {
-    Matcher quoted = QUOTED_SETTING.matcher(readme());
+    Matcher quoted = QUOTED_SETTING.matcher(providerPart());
     int count = 0;
     while (quoted.find()) {
       Properties properties = new Properties();
@@ -141,7 +141,7 @@ class ReadmeSettingsTest {
   @Test
   void everyKeyItMentionsExists() throws IOException {
     Map<String, String> reference = referenceDefaults();
-    Matcher mentioned = MENTIONED_KEY.matcher(readme());
+    Matcher mentioned = MENTIONED_KEY.matcher(providerPart());
     List<String> unknown = new ArrayList<>();
     int count = 0;
     while (mentioned.find()) {
@@ -164,14 +164,52 @@ class ReadmeSettingsTest {
     assertTrue(count > 20, "keys mentioned: " + count);
   }
 
-  /** The Spring Boot line the README quotes is the one the Spring Boot sample (and its test) runs with. */
+  /** Each Spring Boot line the README quotes for a configuration file is one the starter's test runs with. */
   @Test
-  void theSpringBootSettingItQuotesIsTheSamplesOwn() throws IOException {
+  void theSpringBootSettingItQuotesIsTheStartersTestsOwn() throws IOException {
     Matcher quoted = Pattern.compile("`(spring\\.cache\\.jcache\\.config=[^`]+)`").matcher(readme());
-    assertTrue(quoted.find(), "the README quotes spring.cache.jcache.config");
-    List<String> sample = Files.readAllLines(
+    int count = 0;
+    String test = Files.readString(Path.of("..", "spring-boot-starter", "src", "test", "java", "io", "memjcache",
+        "spring", "boot", "MemJCacheAutoConfigurationTest.java"));
+    while (quoted.find()) {
+      assertTrue(test.contains("\"" + quoted.group(1) + "\""), quoted.group(1) + " in MemJCacheAutoConfigurationTest");
+      count++;
+    }
+    assertTrue(count >= 1, "the README quotes spring.cache.jcache.config");
+  }
+
+  /** The -D spelling the README gives is accepted from system properties, Spring's spelling refused there. */
+  @Test
+  void theSystemPropertySpellingItGivesForSpringUsersIsTheProvidersOwn() throws IOException {
+    Matcher quoted = Pattern.compile("`-D(memjcache\\.[A-Za-z.]+)=([^`]+)`").matcher(readme());
+    assertTrue(quoted.find(), "the README quotes a -Dmemjcache. system property");
+    Properties system = new Properties();
+    system.setProperty(quoted.group(1), quoted.group(2));
+    ClientSettings settings = new ClientSettingsResolver(() -> system, Map.<String, String>of()::get)
+        .resolve(URI.create("memcached:///"), new Properties());
+    assertEquals(java.time.Duration.ofMillis(Long.parseLong(quoted.group(2))), settings.operationTimeout());
+    Properties kebab = new Properties();
+    kebab.setProperty("memjcache.operation-timeout", "3s");
+    assertThrows(IllegalArgumentException.class, () -> new ClientSettingsResolver(() -> kebab,
+        Map.<String, String>of()::get).resolve(URI.create("memcached:///"), new Properties()));
+  }
+
+  /** The logger settings of the README's Logging section are the ones the samples use. */
+  @Test
+  void theLoggerSettingsItDocumentsAreTheSamples() throws IOException {
+    String readme = readme();
+    String springBoot = Files.readString(
         Path.of("..", "samples", "spring-boot", "src", "main", "resources", "application.properties"));
-    assertTrue(sample.contains(quoted.group(1)), quoted.group(1) + " in the Spring Boot sample: " + sample);
+    String hibernate = Files.readString(
+        Path.of("..", "samples", "hibernate", "src", "test", "resources", "simplelogger.properties"));
+    String plain = Files.readString(Path.of("..", "samples", "plain", "pom.xml"));
+    for (String logger : List.of("net.rubyeye.xmemcached", "com.google.code.yanf4j")) {
+      String spring = "logging.level." + logger + "=warn";
+      String simple = "org.slf4j.simpleLogger.log." + logger + "=warn";
+      assertTrue(readme.contains("`" + spring + "`") && springBoot.lines().anyMatch(spring::equals), spring);
+      assertTrue(readme.contains("`" + simple + "`") && hibernate.lines().anyMatch(simple::equals), simple);
+      assertTrue(plain.contains("<key>org.slf4j.simpleLogger.log." + logger + "</key>"), "plain sample: " + logger);
+    }
   }
 
   @Test
@@ -191,6 +229,18 @@ class ReadmeSettingsTest {
 
   private static String readme() throws IOException {
     return Files.readString(README, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The README without its Spring Boot starter section, whose {@code memjcache.*} names are Spring
+   * properties (checked by the starter's ReadmeStarterSectionTest), not the provider's keys.
+   */
+  private static String providerPart() throws IOException {
+    String readme = readme();
+    int start = readme.indexOf("### Spring Boot: the starter");
+    int end = readme.indexOf("### Plain JCache");
+    assertTrue(start > 0 && end > start, "the README's starter section comes before Plain JCache");
+    return readme.substring(0, start) + readme.substring(end);
   }
 
   private static List<String> codeBlocks(String markdown, String language) {

@@ -126,6 +126,25 @@ class MemJCacheAutoConfigurationTest {
   }
 
   @Test
+  void aConfigurationFileIsStillAcceptedAndItsValuesWin() {
+    runner().withPropertyValues("spring.cache.jcache.config=classpath:memjcache.properties",
+            "memjcache.max-cas-retries=9", "memjcache.caches.books.expiry=created:10m")
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          javax.cache.CacheManager manager = context.getBean(javax.cache.CacheManager.class);
+          assertThat(manager.unwrap(MemcachedCacheManager.class).getSettings().maxCasRetries())
+              .as("the file's value over the Spring property").isEqualTo(5);
+          assertThat(manager.getCacheNames()).containsExactlyInAnyOrder("fromFile", "books");
+          assertThat(manager.getCache("fromFile").getConfiguration(CompleteConfiguration.class)
+              .getExpiryPolicyFactory().create())
+              .isEqualTo(new CreatedExpiryPolicy(new javax.cache.expiry.Duration(java.util.concurrent.TimeUnit.MINUTES, 3)));
+        });
+    runner().withPropertyValues("spring.cache.jcache.config=classpath:no-such-file.properties")
+        .run(context -> assertThat(context).hasFailed()
+            .getFailure().rootCause().hasMessageContaining("no-such-file.properties"));
+  }
+
+  @Test
   void theApplicationsCustomizersRunAndItsOwnManagerWins() {
     runner().withBean(JCacheManagerCustomizer.class,
             () -> manager -> manager.createCache("fromCustomizer", new javax.cache.configuration.MutableConfiguration<>()))

@@ -117,6 +117,19 @@ class BookstoreActuatorTest {
     mvc.perform(get("/actuator/metrics/memjcache.node.timeouts")).andExpect(status().isOk());
   }
 
+  /** The sample README's configuration block is this application's own, line for line. */
+  @Test
+  void theReadmesConfigurationIsTheApplicationsOwn() throws Exception {
+    String readme = java.nio.file.Files.readString(java.nio.file.Path.of("README.md"));
+    int start = readme.indexOf("```properties\n", readme.indexOf("## The configuration"));
+    String block = readme.substring(start + "```properties\n".length(), readme.indexOf("```", start + 3));
+    List<String> file = java.nio.file.Files.readAllLines(
+        java.nio.file.Path.of("src", "main", "resources", "application.properties"));
+    List<String> settings = file.stream().filter(line -> !line.isBlank() && !line.startsWith("#")).toList();
+    assertThat(block.lines().toList()).isEqualTo(settings.stream()
+        .filter(line -> !line.startsWith("spring.application.name")).toList());
+  }
+
   private static String name(int index) {
     return "127.0.0.1:" + MEMCACHED.addresses().get(index).getPort();
   }
