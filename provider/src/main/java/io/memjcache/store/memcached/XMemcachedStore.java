@@ -605,6 +605,9 @@ public final class XMemcachedStore implements Store {
   @Override
   public List<NodeHealth> ping(Duration timeout) {
     List<ClusterMember> members = membership.members();
+    if (members.isEmpty()) {
+      return List.of();
+    }
     ExecutorService pings = Executors.newFixedThreadPool(members.size(), task -> {
       Thread thread = new Thread(task, "memjcache-ping");
       thread.setDaemon(true);
