@@ -97,8 +97,15 @@ def load(path):
         if name.startswith(PKG):
             name = name[len(PKG):]
         params = run.get("params", {})
-        key = (name, int(params.get("size", 0)), params.get("target", ""), int(run["threads"]))
-        metrics = {"ops": median(run["primaryMetric"]["rawData"])}
+        target = params.get("target", "")
+        ops = median(run["primaryMetric"]["rawData"])
+        if "kind" in params:
+            # ThreadKinds: one JMH op is a batch of `callers` cache calls; the target names the
+            # thread kind and the caller count too, e.g. memjcache-1/virtual/64.
+            target = f"{target}/{params['kind']}/{params['callers']}"
+            ops = ops * int(params["callers"]) if ops is not None else None
+        key = (name, int(params.get("size", 0)), target, int(run["threads"]))
+        metrics = {"ops": ops}
         rise = still_warming(run["primaryMetric"]["rawData"])
         if rise:
             table["warming"].append((key, rise))
@@ -383,6 +390,24 @@ def main(argv):
                 out.append(f"| {bench} | {t} | {fmt_ops(sf)} | {fmt_ops(nosf)} | {fmt_ops(aside)} | {text} |")
         out.append("")
         out.append("Loads per storm key are printed by the benchmark itself (`[miss-ops]` lines of the JMH output).")
+        out.append("")
+    thread_kinds = sorted({(k[0], k[1], k[2].split("/")[0], int(k[2].split("/")[2]), k[3])
+                           for k in keys if k[0].startswith("ThreadKinds.")})
+    if thread_kinds:
+        out.append("### Virtual threads / platform threads (MemJCache, equal concurrency; no target)")
+        out.append("")
+        out.append("One JMH operation hands `callers` tasks of one cache call each to an executor and waits for all: "
+                   "a new virtual thread per task, or a pool of `callers` platform threads. Cache calls per second "
+                   "(batches per second x callers).")
+        out.append("")
+        out.append("| op | value | JMH threads | nodes | callers | platform ops/s | virtual ops/s | virtual / platform |")
+        out.append("|---|---|---:|---:|---:|---:|---:|---:|")
+        for bench, size, mem, callers, t in sorted(thread_kinds, key=lambda k: (k[0], k[1], k[4], k[2], k[3])):
+            platform, virtual = f"{mem}/platform/{callers}", f"{mem}/virtual/{callers}"
+            _, text = cell(bench, virtual, bench, platform, size, t)
+            out.append(f"| {bench.split('.')[1]} | {size_name(size)} | {t} | {mem.split('-')[1]} | {callers} | "
+                       f"{fmt_ops(metric(bench, size, platform, t))} | {fmt_ops(metric(bench, size, virtual, t))} | "
+                       f"{text} |")
         out.append("")
     out.append("### Bytes stored per entry (memcached `stats` `bytes`; String key, 100-byte String value)")
     out.append("")

@@ -23,6 +23,9 @@
 #   OUT             where results go (default benchmarks/results)
 #   JMH_ARGS        extra JMH arguments, e.g. JMH_ARGS='-p size=100 RemoteOps.get'
 #   NO_PIN=1        do not pin with taskset (only for machines with fewer than 2 CPUs)
+#   JAVA_HOME       the JDK that builds and runs everything (default: java on the PATH); the
+#                   ThreadKinds benchmark (virtual vs platform threads) needs 21+ and is left out
+#                   on an older JDK, e.g. JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
 #   REPEAT          number of launches (default 1); ratios are compared within a launch, and the
 #                   table reports the median per cell over the launches
 set -euo pipefail
@@ -67,6 +70,15 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 memcached -V
 redis-server --version
+java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+java_feature="$("$java" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/^ *java.specification.version = /{print $2}')"
+"$java" -version 2>&1 | head -1
+# Virtual threads are Java 21+: on an older JDK the ThreadKinds benchmark would fail its setup.
+without_vthreads=()
+if [ "${java_feature%%.*}" -lt 21 ] 2>/dev/null; then
+  echo "Java $java_feature: ThreadKinds (virtual vs platform threads) left out; set JAVA_HOME to a JDK 21+ to run it"
+  without_vthreads=(-e ThreadKinds)
+fi
 
 cpus="$(nproc)"
 if [ "${NO_PIN:-0}" != "1" ] && [ "$cpus" -lt 2 ]; then
@@ -174,7 +186,7 @@ hazelcast:
   jet:
     enabled: false
 YAML
-  "${pin_server[@]}" java -Xms1g -Xmx1g -XX:+UseG1GC -Djava.net.preferIPv4Stack=true \
+  "${pin_server[@]}" "$java" -Xms1g -Xmx1g -XX:+UseG1GC -Djava.net.preferIPv4Stack=true \
     -Dhazelcast.config="$config" -Dhazelcast.phone.home.enabled=false \
     --add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED \
     --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
@@ -228,20 +240,20 @@ for launch in $(seq 1 "$repeat"); do
   fi
   echo "JMH launch $launch of $repeat: -wi $wi -w $w -i $i -r $r -f $f, threads $threads," \
     "client pinned: ${pin_client[*]:-no}, compiler threads: ${jit[*]:-default priority}"
-  "${pin_client[@]}" java -Xms2g -Xmx2g "${jit[@]}" "${props[@]}" -cp "$jar" io.memjcache.benchmarks.Main \
+  "${pin_client[@]}" "$java" -Xms2g -Xmx2g "${jit[@]}" "${props[@]}" -cp "$jar" io.memjcache.benchmarks.Main \
     -wi "$wi" -w "$w" -i "$i" -r "$r" -f "$f" -prof gc -foe true \
-    -rf json -rff "$result" "${extra[@]}" 2>&1 | tee "$log"
+    -rf json -rff "$result" "${without_vthreads[@]}" "${extra[@]}" 2>&1 | tee "$log"
   results+=("$result")
 done
 
-"${pin_client[@]}" java -Xmx2g -Dbench.bytesMemjcache="$bytes_memjcache" -Dbench.bytesRaw="$bytes_raw" \
+"${pin_client[@]}" "$java" -Xmx2g -Dbench.bytesMemjcache="$bytes_memjcache" -Dbench.bytesRaw="$bytes_raw" \
   -Djava.net.preferIPv4Stack=true -cp "$jar" io.memjcache.benchmarks.BytesPerEntry "$out/bytes.json"
 
 # ---------------------------------------------------------------- report
 {
   echo "<!-- $(date -u +%Y-%m-%dT%H:%MZ); $(nproc) CPUs; JMH -wi $wi -w $w -i $i -r $r -f $f; threads $threads;"
   echo "     launches $repeat; memcached $(memcached -V | awk '{print $2}') -t 1; $(redis-server --version | awk '{print $3}');"
-  echo "     hazelcast 5.7.0 (one member, -Xmx1g); $(java -version 2>&1 | head -1);"
+  echo "     hazelcast 5.7.0 (one member, -Xmx1g); $("$java" -version 2>&1 | head -1);"
   echo "     client pinned: ${pin_client[*]:-no}; servers pinned: ${pin_server[*]:-no};"
   echo "     compiler threads: ${jit[*]:-default priority} -->"
   python3 "$here/report.py" "$(IFS=,; echo "${results[*]}")" "$out/bytes.json"

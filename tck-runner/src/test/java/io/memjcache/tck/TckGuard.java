@@ -41,7 +41,8 @@ public final class TckGuard {
           "usage: TckGuard SUMMARY REPORTS_DIR MIN_TESTS ALLOWED_EXCLUDE SKIP NODES NEAR_CACHE BUILD_START");
     }
     if (Boolean.parseBoolean(args[4])) {
-      System.out.println("[memjcache-tck] TCK skipped (tck.skip/skipTests): nothing to check");
+      System.out.println("[memjcache-tck] TCK skipped (tck.skip/skipTests, or tck.extraRuns.skip for the"
+          + " single-node and near-cache runs): nothing to check");
       return;
     }
     Path summaryFile = Path.of(args[0]);
