@@ -33,12 +33,12 @@ public final class KeyCodec {
     this.prefix = escape(namespace) + ":" + escape(cacheName) + ":";
   }
 
-  /** Every memcached key of this cache starts with this. */
   /** The prefix of every key of every cache in {@code namespace}. */
   public static String namespacePrefix(String namespace) {
     return escape(namespace) + ":";
   }
 
+  /** Every memcached key of this cache starts with this. */
   public String prefix() {
     return prefix;
   }
