@@ -21,7 +21,7 @@ public record ConfiguredNode(int index, String name, String host, int port, Inet
    * @param ip where to connect, or {@code null} to resolve the host
    * @throws IllegalArgumentException if the name is not {@code host:port}
    */
-  static ConfiguredNode parse(int index, String name, InetAddress ip) {
+  public static ConfiguredNode parse(int index, String name, InetAddress ip) {
     if (name == null || name.isBlank() || !name.equals(name.strip())) {
       // A stray space would give this client a different ring from its peers.
       throw new IllegalArgumentException(
@@ -48,15 +48,15 @@ public record ConfiguredNode(int index, String name, String host, int port, Inet
   }
 
   /** This node at another index. */
-  ConfiguredNode at(int newIndex) {
+  public ConfiguredNode at(int newIndex) {
     return new ConfiguredNode(newIndex, name, host, port, ip);
   }
 
   /** A server's identity: its name and the IP it was given (null: its name is resolved). */
-  record Server(String name, InetAddress ip) {}
+  public record Server(String name, InetAddress ip) {}
 
   /** This node's identity across routing tables. */
-  Server server() {
+  public Server server() {
     return new Server(name, ip);
   }
 

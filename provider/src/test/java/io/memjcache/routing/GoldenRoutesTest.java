@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.memjcache.MemcachedCache;
 import io.memjcache.MemcachedCachingProvider;
+import io.memjcache.store.memcached.RingSessionLocator;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;

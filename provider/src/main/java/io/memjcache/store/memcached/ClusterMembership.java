@@ -4,7 +4,6 @@ import io.memjcache.config.ClientSettings;
 import io.memjcache.config.ClusterMember;
 import io.memjcache.routing.ConfiguredNode;
 import io.memjcache.routing.ConsistentHashRing;
-import io.memjcache.routing.RingSessionLocator;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;

@@ -1,7 +1,6 @@
 package io.memjcache.store.memcached;
 
 import io.memjcache.routing.ConfiguredNode;
-import io.memjcache.routing.RingSessionLocator;
 import io.memjcache.store.StoreEntry;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,6 +1,5 @@
 package io.memjcache.store.memcached;
 
-import io.memjcache.routing.RingSessionLocator;
 import io.memjcache.store.StoreEntry;
 import java.util.ArrayList;
 import java.util.List;

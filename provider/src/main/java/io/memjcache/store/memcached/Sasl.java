@@ -3,7 +3,6 @@ package io.memjcache.store.memcached;
 import io.memjcache.config.ClientSettings;
 import io.memjcache.config.Secret;
 import io.memjcache.config.ServerAddress;
-import io.memjcache.routing.RingSessionLocator;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;

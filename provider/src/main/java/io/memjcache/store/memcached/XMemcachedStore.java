@@ -6,7 +6,6 @@ import io.memjcache.config.ClientSettings;
 import io.memjcache.config.ClusterMember;
 import io.memjcache.config.ClientSettings.FailureMode;
 import io.memjcache.config.ServerAddress;
-import io.memjcache.routing.RingSessionLocator;
 import io.memjcache.store.BatchMaps;
 import io.memjcache.store.BatchOutcome;
 import io.memjcache.store.NodeHealth;

@@ -1,4 +1,4 @@
-package io.memjcache.routing;
+package io.memjcache.store.memcached;
 
 import com.google.code.yanf4j.core.Session;
 import java.lang.reflect.Proxy;

@@ -1,5 +1,6 @@
-package io.memjcache.routing;
+package io.memjcache.store.memcached;
 
+import io.memjcache.routing.ConfiguredNode;
 import com.google.code.yanf4j.core.Session;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;

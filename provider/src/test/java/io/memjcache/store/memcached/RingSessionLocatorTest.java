@@ -1,5 +1,6 @@
-package io.memjcache.routing;
+package io.memjcache.store.memcached;
 
+import io.memjcache.routing.ConsistentHashRing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -1,5 +1,7 @@
-package io.memjcache.routing;
+package io.memjcache.store.memcached;
 
+import io.memjcache.routing.ConfiguredNode;
+import io.memjcache.routing.ConsistentHashRing;
 import com.google.code.yanf4j.core.Session;
 import io.memjcache.config.ClusterMember;
 import java.net.InetAddress;
