@@ -1,18 +1,23 @@
 package io.memjcache;
 
-import io.memjcache.EntryAccess.WriteOutcome;
+import io.memjcache.cache.BulkOperations;
+import io.memjcache.cache.CacheContext;
+import io.memjcache.cache.EntryAccess.WriteOutcome;
+import io.memjcache.cache.EntryAccess;
+import io.memjcache.cache.EntryCodec;
+import io.memjcache.cache.EntryIterator;
+import io.memjcache.cache.EntryProcessing;
+import io.memjcache.cache.PendingEvents;
+import io.memjcache.cache.RemoteEntry;
 import io.memjcache.codec.KeyCodec.EncodedKey;
+import io.memjcache.config.LoadSettings;
 import io.memjcache.event.EventDispatcher;
 import io.memjcache.integration.Loader;
 import io.memjcache.integration.Writer;
-import io.memjcache.stats.CacheStatistics;
-import io.memjcache.config.LoadSettings;
 import io.memjcache.near.NearCacheStatistics;
-import io.memjcache.store.StoreEntry;
+import io.memjcache.stats.CacheStatistics;
 import java.io.Closeable;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -438,43 +443,8 @@ public class MemcachedCache<K, V> implements Cache<K, V> {
   @Override
   public Iterator<Entry<K, V>> iterator() {
     requireOpen();
-    return new EntryIterator<>(this, access.store().keysWithPrefix(codec.prefix()),
+    return new EntryIterator<>(access, codec, statistics, this::remove, access.store().keysWithPrefix(codec.prefix()),
         codec.unreadableEntries("skipped by an iteration"));
-  }
-
-  /**
-   * One batch of the iterator: the live entries among {@code memcachedKeys}. Entries it cannot
-   * read (garbage, a key or value of a refused class) go to {@code unreadable} and are skipped.
-   */
-  @SuppressWarnings("unchecked")
-  List<IteratedEntry<K, V>> readBatch(List<String> memcachedKeys, UnreadableEntries unreadable) {
-    Map<String, StoreEntry> found = access.readAll(memcachedKeys);
-    List<IteratedEntry<K, V>> entries = new ArrayList<>(found.size());
-    long now = access.now();
-    for (String memcachedKey : memcachedKeys) {
-      RemoteEntry entry = codec.decode(memcachedKey, found.get(memcachedKey), unreadable);
-      if (!entry.isLive(now)) {
-        continue;
-      }
-      K key = (K) codec.keyOf(memcachedKey, entry, unreadable);
-      V value = key == null ? null : (V) codec.valueOrNull(entry, memcachedKey, unreadable);
-      if (value != null) {
-        entries.add(new IteratedEntry<>(memcachedKey, entry, new MemcachedCacheEntry<>(key, value)));
-      }
-    }
-    return entries;
-  }
-
-  /** An entry the iterator holds, with the version it read. */
-  record IteratedEntry<K, V>(String memcachedKey, RemoteEntry remote, MemcachedCacheEntry<K, V> entry) {}
-
-  /** The iterator hands out an entry: an access for statistics and expiry. */
-  void accessedByIterator(IteratedEntry<K, V> iterated) {
-    statistics.hits(1);
-    if (!access.expiry().isAccessFree()) {
-      // Encoding the key (for the near cache's bookkeeping) only when an access may rewrite the entry.
-      access.touch(codec.encodeKey(iterated.entry().getKey()), iterated.remote(), access.now());
-    }
   }
 
   // ---------------------------------------------------------------- the rest of the API

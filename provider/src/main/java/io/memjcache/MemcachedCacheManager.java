@@ -1,5 +1,8 @@
 package io.memjcache;
 
+import io.memjcache.cache.EntryAccess;
+import io.memjcache.cache.EntryCodec;
+import io.memjcache.cache.ManagerResources;
 import io.memjcache.codec.DeserializationFilters;
 import io.memjcache.codec.EntrySeal;
 import io.memjcache.codec.KeyCodec;
@@ -7,13 +10,13 @@ import io.memjcache.codec.Serializer;
 import io.memjcache.config.CacheSettings;
 import io.memjcache.config.ClientSettings;
 import io.memjcache.config.ManagerSettings;
-import io.memjcache.near.NearCache;
-import io.memjcache.near.NearCacheStatisticsView;
 import io.memjcache.expiry.ExpiryCalculator;
 import io.memjcache.management.CacheConfigurationBean;
 import io.memjcache.management.ClusterMembershipBean;
-import io.memjcache.management.MBeanRegistrar;
 import io.memjcache.management.MBeanRegistrar.Kind;
+import io.memjcache.management.MBeanRegistrar;
+import io.memjcache.near.NearCache;
+import io.memjcache.near.NearCacheStatisticsView;
 import io.memjcache.spi.ValueSerializer;
 import io.memjcache.store.NodeHealth;
 import io.memjcache.store.NodeStatistics;

@@ -1,7 +1,8 @@
 package io.memjcache;
 
-import io.memjcache.config.ManagerSettings;
+import io.memjcache.cache.PerClassLoader;
 import io.memjcache.config.ClientSettingsResolver;
+import io.memjcache.config.ManagerSettings;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -3,6 +3,7 @@ package io.memjcache;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.memjcache.cache.Lease;
 import io.memjcache.flight.CountingLoader;
 import io.memjcache.testing.MemcachedCluster;
 import java.net.InetSocketAddress;

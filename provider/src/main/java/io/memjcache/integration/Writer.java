@@ -1,6 +1,6 @@
 package io.memjcache.integration;
 
-import io.memjcache.MemcachedCacheEntry;
+import io.memjcache.cache.MemcachedCacheEntry;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.Collection;

@@ -1,4 +1,4 @@
-package io.memjcache;
+package io.memjcache.cache;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,12 +12,12 @@ import javax.cache.CacheException;
  * first registers a flight, the others wait for its outcome. Per key, no global lock; a flight is
  * removed when it ends, so the table holds only keys being worked on.
  */
-final class LocalFlights {
+public final class LocalFlights {
 
   private final ConcurrentHashMap<String, CompletableFuture<Object>> running = new ConcurrentHashMap<>();
 
   /** A flight this caller started: {@link #finish} or {@link #fail} it exactly once. */
-  final class Flight {
+  public final class Flight {
     private final String key;
     private final CompletableFuture<Object> outcome = new CompletableFuture<>();
 
@@ -26,32 +26,32 @@ final class LocalFlights {
     }
 
     /** From now on, callers of this key start a flight of their own instead of joining this one. */
-    void close() {
+    public void close() {
       running.remove(key, outcome);
     }
 
-    void finish(Object result) {
+    public void finish(Object result) {
       running.remove(key, outcome);
       outcome.complete(result);
     }
 
-    void fail(Throwable error) {
+    public void fail(Throwable error) {
       running.remove(key, outcome);
       outcome.completeExceptionally(error);
     }
   }
 
   /** What {@link #start} found: a flight of this caller's, or another caller's outcome to wait for. */
-  record Start(Flight mine, CompletableFuture<Object> others) {}
+  public record Start(Flight mine, CompletableFuture<Object> others) {}
 
-  Start start(String key) {
+  public Start start(String key) {
     Flight flight = new Flight(key);
     CompletableFuture<Object> existing = running.putIfAbsent(key, flight.outcome);
     return existing == null ? new Start(flight, null) : new Start(null, existing);
   }
 
   /** Thrown by {@link #await} when the other caller's flight outlasted the wait. */
-  static final class StillRunning extends Exception {
+  public static final class StillRunning extends Exception {
     StillRunning() {
       super(null, null, false, false);
     }
@@ -61,7 +61,7 @@ final class LocalFlights {
    * Waits up to {@code millis} for another caller's flight; its result, or its failure rethrown
    * (a {@link RuntimeException} as it is, anything else wrapped in a {@link CacheException}).
    */
-  static Object await(CompletableFuture<Object> flight, long millis) throws StillRunning {
+  public static Object await(CompletableFuture<Object> flight, long millis) throws StillRunning {
     try {
       return flight.get(millis, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {

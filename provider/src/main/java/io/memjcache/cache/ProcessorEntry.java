@@ -1,4 +1,4 @@
-package io.memjcache;
+package io.memjcache.cache;
 
 import java.util.function.Function;
 import javax.cache.processor.MutableEntry;
@@ -8,10 +8,10 @@ import javax.cache.processor.MutableEntry;
  * on first read, with read-through) and a record of the net effect, which the cache then writes
  * back atomically.
  */
-final class ProcessorEntry<K, V> implements MutableEntry<K, V> {
+public final class ProcessorEntry<K, V> implements MutableEntry<K, V> {
 
   /** The net effect of the processor on the entry. */
-  enum Outcome {
+  public enum Outcome {
     NONE,
     READ,
     /** Read-through loaded the value: store it without calling the writer. */
@@ -28,7 +28,7 @@ final class ProcessorEntry<K, V> implements MutableEntry<K, V> {
   private boolean loadedOnMiss;
 
   /** @param loader the read-through loader, or null */
-  ProcessorEntry(K key, V value, Function<K, V> loader) {
+  public ProcessorEntry(K key, V value, Function<K, V> loader) {
     this.key = key;
     this.value = value;
     this.existed = value != null;
@@ -78,15 +78,15 @@ final class ProcessorEntry<K, V> implements MutableEntry<K, V> {
   }
 
   /** Whether the read-through loader ran (whatever it returned and the processor did next). */
-  boolean loadedOnMiss() {
+  public boolean loadedOnMiss() {
     return loadedOnMiss;
   }
 
-  Outcome outcome() {
+  public Outcome outcome() {
     return outcome;
   }
 
-  V newValue() {
+  public V newValue() {
     return value;
   }
 

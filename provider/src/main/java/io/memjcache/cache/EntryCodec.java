@@ -1,12 +1,12 @@
-package io.memjcache;
+package io.memjcache.cache;
 
 import io.memjcache.codec.CorruptEntryException;
 import io.memjcache.codec.DisallowedClassException;
 import io.memjcache.codec.EntrySeal;
 import io.memjcache.codec.Envelope;
 import io.memjcache.codec.ImmutableTypes;
-import io.memjcache.codec.KeyCodec;
 import io.memjcache.codec.KeyCodec.EncodedKey;
+import io.memjcache.codec.KeyCodec;
 import io.memjcache.codec.Serializer;
 import io.memjcache.store.StoreEntry;
 import javax.cache.CacheException;
@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * envelopes, serialization. Unreadable entries become misses with a warning; a class outside the
  * allowlist is refused with a {@link CacheException}.
  */
-final class EntryCodec {
+public final class EntryCodec {
 
   private static final Logger LOG = LoggerFactory.getLogger(EntryCodec.class);
 
@@ -28,20 +28,20 @@ final class EntryCodec {
   private final EntrySeal seal;
 
   /** What goes to memcached for one entry: its flags and bytes (sealed when integrity is on). */
-  record Stored(int flags, byte[] data) {}
+  public record Stored(int flags, byte[] data) {}
 
-  EntryCodec(String cacheName, KeyCodec keyCodec, Serializer serializer, EntrySeal seal) {
+  public EntryCodec(String cacheName, KeyCodec keyCodec, Serializer serializer, EntrySeal seal) {
     this.cacheName = cacheName;
     this.keyCodec = keyCodec;
     this.serializer = serializer;
     this.seal = seal;
   }
 
-  String prefix() {
+  public String prefix() {
     return keyCodec.prefix();
   }
 
-  EncodedKey encodeKey(Object key) {
+  public EncodedKey encodeKey(Object key) {
     if (key instanceof String plain) {
       EncodedKey encoded = keyCodec.encodePlain(plain);
       if (encoded != null) {
@@ -51,17 +51,17 @@ final class EntryCodec {
     return keyCodec.encode(key, serializer.serialize(key));
   }
 
-  byte[] serializeValue(Object value) {
+  public byte[] serializeValue(Object value) {
     return serializer.serializeValue(value);
   }
 
   /** A new envelope for {@code key}; embeds the serialized key when the memcached key is hashed. */
-  Envelope envelope(EncodedKey key, long expiresAt, byte[] value) {
+  public Envelope envelope(EncodedKey key, long expiresAt, byte[] value) {
     return new Envelope(expiresAt, key.hashed() ? key.serializedKey() : null, value);
   }
 
   /** The flags and bytes to store {@code envelope} under {@code key}. */
-  Stored stored(EncodedKey key, Envelope envelope) {
+  public Stored stored(EncodedKey key, Envelope envelope) {
     if (!seal.isOn()) {
       return new Stored(envelope.flags(), envelope.encode());
     }
@@ -87,7 +87,7 @@ final class EntryCodec {
   }
 
   /** Interprets what the store returned for {@code key}. */
-  RemoteEntry decode(EncodedKey key, StoreEntry raw) {
+  public RemoteEntry decode(EncodedKey key, StoreEntry raw) {
     if (raw == null) {
       return RemoteEntry.ABSENT;
     }
@@ -109,7 +109,7 @@ final class EntryCodec {
   }
 
   /** A tally of the entries an enumeration cannot read; {@code outcome} says what happens to them. */
-  UnreadableEntries unreadableEntries(String outcome) {
+  public UnreadableEntries unreadableEntries(String outcome) {
     return new UnreadableEntries(cacheName, outcome);
   }
 
@@ -117,7 +117,7 @@ final class EntryCodec {
    * Interprets an entry found by enumeration, where the key is known only as a memcached key; an
    * unreadable one goes to {@code unreadable}.
    */
-  RemoteEntry decode(String memcachedKey, StoreEntry raw, UnreadableEntries unreadable) {
+  public RemoteEntry decode(String memcachedKey, StoreEntry raw, UnreadableEntries unreadable) {
     if (raw == null) {
       return RemoteEntry.ABSENT;
     }
@@ -133,7 +133,7 @@ final class EntryCodec {
   }
 
   /** The value of a readable entry; null (a miss, logged) when its bytes cannot be read. */
-  Object value(RemoteEntry entry, String memcachedKey) {
+  public Object value(RemoteEntry entry, String memcachedKey) {
     Object value = entry.cachedValue();
     if (value == null) {
       Envelope envelope = entry.envelope();
@@ -149,12 +149,12 @@ final class EntryCodec {
    * A loaded value in a form that other callers can each turn into a copy of their own with
    * {@link #restore} (store-by-value): immutable values as they are, others serialized once.
    */
-  Object snapshot(Object value) {
+  public Object snapshot(Object value) {
     return value == null || ImmutableTypes.isImmutable(value) ? value : new SerializedValue(serializer.serializeValue(value));
   }
 
   /** A copy of a value from its {@link #snapshot}. */
-  Object restore(Object snapshot, String memcachedKey) {
+  public Object restore(Object snapshot, String memcachedKey) {
     return snapshot instanceof SerializedValue serialized
         ? deserialize(serialized.bytes(), 0, serialized.bytes().length, memcachedKey)
         : snapshot;
@@ -166,7 +166,7 @@ final class EntryCodec {
    * The value of a readable entry, or null when it cannot be read — a class outside the allowlist
    * included: for enumeration, which skips such entries instead of failing on them.
    */
-  Object valueOrNull(RemoteEntry entry, String memcachedKey, UnreadableEntries unreadable) {
+  public Object valueOrNull(RemoteEntry entry, String memcachedKey, UnreadableEntries unreadable) {
     Object value = entry.cachedValue();
     if (value != null) {
       return value;
@@ -188,7 +188,7 @@ final class EntryCodec {
    * True when {@code entry} holds a value a get would return: readable, and of an allowed class.
    * What containsKey answers, so that it never says yes to a key whose get misses.
    */
-  boolean hasReadableValue(RemoteEntry entry, String memcachedKey) {
+  public boolean hasReadableValue(RemoteEntry entry, String memcachedKey) {
     if (entry.envelope() == null) {
       return false;
     }
@@ -205,7 +205,7 @@ final class EntryCodec {
    * class outside the allowlist): such a key is still in this cache's key space, so removeAll()
    * deletes the entry and iteration skips it.
    */
-  Object keyOf(String memcachedKey, RemoteEntry entry, UnreadableEntries unreadable) {
+  public Object keyOf(String memcachedKey, RemoteEntry entry, UnreadableEntries unreadable) {
     try {
       byte[] serialized = keyCodec.serializedKeyOf(memcachedKey);
       if (serialized == null) {

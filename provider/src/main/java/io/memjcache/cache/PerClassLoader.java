@@ -1,4 +1,4 @@
-package io.memjcache;
+package io.memjcache.cache;
 
 import java.lang.ref.WeakReference;
 import java.lang.reflect.Proxy;
@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  * {@link ClassValue}; the loader keeps its classes, and the class keeps its class values. Not
  * thread-safe: the provider calls it under its lock.
  */
-final class PerClassLoader<T> {
+public final class PerClassLoader<T> {
 
   /** Per loader, the class that anchors the value (weakly: the loader itself keeps it). */
   private final Map<ClassLoader, WeakReference<Class<?>>> anchors = new WeakHashMap<>();
@@ -28,7 +28,7 @@ final class PerClassLoader<T> {
   private final ClassValue<T> values;
   private final Supplier<T> initial;
 
-  PerClassLoader(Supplier<T> initial) {
+  public PerClassLoader(Supplier<T> initial) {
     this.initial = initial;
     this.values = new ClassValue<>() {
       @Override
@@ -39,7 +39,7 @@ final class PerClassLoader<T> {
   }
 
   /** The value of {@code loader}, created on first use. */
-  T get(ClassLoader loader) {
+  public T get(ClassLoader loader) {
     Class<?> anchor = anchor(loader);
     if (anchor == null) {
       anchor = newAnchor(loader);
@@ -52,13 +52,13 @@ final class PerClassLoader<T> {
   }
 
   /** The value of {@code loader}, or null if it has none. */
-  T peek(ClassLoader loader) {
+  public T peek(ClassLoader loader) {
     Class<?> anchor = anchor(loader);
     return anchor != null ? values.get(anchor) : pinned.get(loader);
   }
 
   /** Every live loader's value. */
-  List<T> all() {
+  public List<T> all() {
     List<T> all = new ArrayList<>(pinned.values());
     for (WeakReference<Class<?>> reference : List.copyOf(anchors.values())) {
       Class<?> anchor = reference.get();

@@ -1,4 +1,4 @@
-package io.memjcache;
+package io.memjcache.cache;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -8,7 +8,7 @@ import org.slf4j.LoggerFactory;
  * key or value of a refused class, garbage, a foreign format. One warning per enumeration names the
  * first; the others are logged at debug level, not one warning per entry per call.
  */
-final class UnreadableEntries {
+public final class UnreadableEntries {
 
   private static final Logger LOG = LoggerFactory.getLogger(UnreadableEntries.class);
 
@@ -17,12 +17,12 @@ final class UnreadableEntries {
   private int count;
 
   /** @param outcome what happens to such an entry, e.g. "skipped by an iteration" */
-  UnreadableEntries(String cacheName, String outcome) {
+  public UnreadableEntries(String cacheName, String outcome) {
     this.cacheName = cacheName;
     this.outcome = outcome;
   }
 
-  void add(String memcachedKey, String reason) {
+  public void add(String memcachedKey, String reason) {
     if (count++ == 0) {
       LOG.warn("cache {}: unreadable entry under {} {} ({}); further unreadable entries of the same call are not logged",
           cacheName, memcachedKey, outcome, reason);

@@ -1,18 +1,18 @@
-package io.memjcache;
+package io.memjcache.cache;
 
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import io.memjcache.store.BatchMaps;
-import io.memjcache.store.BatchOutcome;
 import io.memjcache.codec.Envelope;
 import io.memjcache.codec.ImmutableTypes;
 import io.memjcache.codec.KeyCodec.EncodedKey;
 import io.memjcache.expiry.ExpiryCalculator;
 import io.memjcache.near.NearCache;
+import io.memjcache.store.BatchMaps;
+import io.memjcache.store.BatchOutcome;
 import io.memjcache.store.Store;
 import io.memjcache.store.StoreEntry;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
@@ -31,12 +31,12 @@ import org.slf4j.LoggerFactory;
  * ({@link #readLatest}, {@link #readAll}) always ask memcached; every write drops the key's copy
  * before and after it is sent.
  */
-final class EntryAccess<V> {
+public final class EntryAccess<V> {
 
   private static final Logger LOG = LoggerFactory.getLogger(EntryAccess.class);
 
   /** How one write attempt went. */
-  enum WriteOutcome {
+  public enum WriteOutcome {
     CREATED,
     UPDATED,
     /** The expiry policy expired the entry at once: nothing is stored (an update deleted it). */
@@ -58,9 +58,9 @@ final class EntryAccess<V> {
   private final boolean nearAnswersAlone;
 
   /** A near-cache copy: the decoded entry and the memcached key it was read under. */
-  record NearCopy(RemoteEntry entry, String memcachedKey) {}
+  public record NearCopy(RemoteEntry entry, String memcachedKey) {}
 
-  EntryAccess(
+  public EntryAccess(
       String cacheName, Store store, EntryCodec codec, ExpiryCalculator expiry, LongSupplier clock, int maxRetries,
       boolean readFailureAsMiss, NearCache<NearCopy> near) {
     this.cacheName = cacheName;
@@ -74,27 +74,27 @@ final class EntryAccess<V> {
     this.nearAnswersAlone = near != null && expiry.isAccessFree();
   }
 
-  boolean readFailureAsMiss() {
+  public boolean readFailureAsMiss() {
     return readFailureAsMiss;
   }
 
-  int maxRetries() {
+  public int maxRetries() {
     return maxRetries;
   }
 
-  long now() {
+  public long now() {
     return clock.getAsLong();
   }
 
-  Store store() {
+  public Store store() {
     return store;
   }
 
-  EntryCodec codec() {
+  public EntryCodec codec() {
     return codec;
   }
 
-  ExpiryCalculator expiry() {
+  public ExpiryCalculator expiry() {
     return expiry;
   }
 
@@ -104,7 +104,7 @@ final class EntryAccess<V> {
    * null. A copy is never kept past its entry's expiry, so a copy found is live.
    */
   @SuppressWarnings("unchecked")
-  V nearValue(Object key) {
+  public V nearValue(Object key) {
     if (!nearAnswersAlone || !ImmutableTypes.isLocalKey(key)) {
       return null;
     }
@@ -118,7 +118,7 @@ final class EntryAccess<V> {
   }
 
   /** A read to answer a get: a near cache may serve it within its staleness bound. */
-  RemoteEntry read(EncodedKey key) {
+  public RemoteEntry read(EncodedKey key) {
     if (near == null) {
       return codec.decode(key, readToAnswer(key));
     }
@@ -156,12 +156,12 @@ final class EntryAccess<V> {
   }
 
   /** A read to base a write on: always what memcached holds now. */
-  RemoteEntry readLatest(EncodedKey key) {
+  public RemoteEntry readLatest(EncodedKey key) {
     return codec.decode(key, store.get(key.memcachedKey()));
   }
 
   /** A batch read to base writes on: always what memcached holds now. */
-  Map<String, StoreEntry> readAll(Collection<String> memcachedKeys) {
+  public Map<String, StoreEntry> readAll(Collection<String> memcachedKeys) {
     return store.getAll(memcachedKeys);
   }
 
@@ -170,7 +170,7 @@ final class EntryAccess<V> {
    * ({@link RemoteEntry#ABSENT} for none). Near copies where there are some, one multi-get per node
    * for the rest. With readFailureAsMiss, a failed batch is all misses.
    */
-  RemoteEntry[] readAllToAnswer(List<EncodedKey> keys) {
+  public RemoteEntry[] readAllToAnswer(List<EncodedKey> keys) {
     RemoteEntry[] result = new RemoteEntry[keys.size()];
     List<String> remoteKeys = new ArrayList<>(keys.size());
     for (int i = 0; i < result.length; i++) {
@@ -224,7 +224,7 @@ final class EntryAccess<V> {
 
   /** The value of a live, readable entry, or null. */
   @SuppressWarnings("unchecked")
-  V liveValue(String memcachedKey, RemoteEntry entry, long now) {
+  public V liveValue(String memcachedKey, RemoteEntry entry, long now) {
     if (!entry.isLive(now)) {
       return null;
     }
@@ -236,7 +236,7 @@ final class EntryAccess<V> {
    * another format, a class outside the allowlist). The write then replaces or deletes what is
    * there with compare-and-swap instead of failing: one bad entry must not block evictions.
    */
-  V writableValue(String memcachedKey, RemoteEntry entry, long now) {
+  public V writableValue(String memcachedKey, RemoteEntry entry, long now) {
     try {
       return liveValue(memcachedKey, entry, now);
     } catch (CacheException e) {
@@ -247,7 +247,7 @@ final class EntryAccess<V> {
 
   /** The value an expired entry had (for EXPIRED events), or null. */
   @SuppressWarnings("unchecked")
-  V expiredValue(String memcachedKey, RemoteEntry entry) {
+  public V expiredValue(String memcachedKey, RemoteEntry entry) {
     return (V) codec.value(entry, memcachedKey);
   }
 
@@ -255,7 +255,7 @@ final class EntryAccess<V> {
    * One attempt to store {@code bytes} over what {@code current} read. An update of a live entry
    * applies the update expiry; anything else is a creation.
    */
-  WriteOutcome tryWrite(EncodedKey key, RemoteEntry current, boolean live, byte[] bytes, long now) {
+  public WriteOutcome tryWrite(EncodedKey key, RemoteEntry current, boolean live, byte[] bytes, long now) {
     if (live) {
       Envelope old = current.envelope();
       long expiresAt = expiry.onUpdate(now, old.expiresAt());
@@ -275,8 +275,8 @@ final class EntryAccess<V> {
   }
 
   /** What a miss found when it tried to lease its key for a load (see {@link Lease}). */
-  record Claim(Kind kind, RemoteEntry entry) {
-    enum Kind {
+  public record Claim(Kind kind, RemoteEntry entry) {
+    public enum Kind {
       /** The caller holds the lease in {@link #entry}: it loads, and the fill replaces the lease. */
       MINE,
       /** Another load holds the lease in {@link #entry} until its deadline. */
@@ -293,7 +293,7 @@ final class EntryAccess<V> {
    * ({@code seen}): nothing is added (an {@code add}); an expired or unreadable entry or an expired
    * lease is replaced exactly (compare-and-swap); the key is then read back to learn who holds it.
    */
-  Claim claim(EncodedKey key, RemoteEntry seen, long owner, long now, long leaseMillis) {
+  public Claim claim(EncodedKey key, RemoteEntry seen, long owner, long now, long leaseMillis) {
     Claim known = classify(seen, owner, now, leaseMillis);
     if (known != null) {
       return known;
@@ -303,7 +303,7 @@ final class EntryAccess<V> {
   }
 
   /** {@link #claim} for many keys: what needs a lease gets one, then one batched read of them all. */
-  Claim[] claimAll(List<EncodedKey> keys, List<RemoteEntry> seen, long owner, long now, long leaseMillis) {
+  public Claim[] claimAll(List<EncodedKey> keys, List<RemoteEntry> seen, long owner, long now, long leaseMillis) {
     Claim[] claims = new Claim[keys.size()];
     List<String> placed = new ArrayList<>();
     for (int i = 0; i < claims.length; i++) {
@@ -352,12 +352,12 @@ final class EntryAccess<V> {
   }
 
   /** Stores a loaded value in place of {@code target}, the entry a {@link #claim} found or placed; CONFLICT if anyone wrote meanwhile. */
-  WriteOutcome fill(EncodedKey key, RemoteEntry target, byte[] bytes, long now) {
+  public WriteOutcome fill(EncodedKey key, RemoteEntry target, byte[] bytes, long now) {
     return tryWrite(key, target, false, bytes, now);
   }
 
   /** Deletes a lease that no fill will replace (the loader found nothing); best effort: true if it was still there. */
-  boolean releaseLease(EncodedKey key, RemoteEntry target) {
+  public boolean releaseLease(EncodedKey key, RemoteEntry target) {
     if (target != null && target.isLease()) {
       try {
         return store.delete(key.memcachedKey(), target.cas());
@@ -369,7 +369,7 @@ final class EntryAccess<V> {
   }
 
   /** Stores a new entry where {@code current} found none (or a dead one). */
-  WriteOutcome tryCreate(EncodedKey key, RemoteEntry current, byte[] bytes, long now, long expiresAt) {
+  public WriteOutcome tryCreate(EncodedKey key, RemoteEntry current, byte[] bytes, long now, long expiresAt) {
     Envelope envelope = codec.envelope(key, expiresAt, bytes);
     boolean stored;
     if (current.exists()) {
@@ -391,7 +391,7 @@ final class EntryAccess<V> {
    * overwrite (see {@link ExpiryCalculator#isWriteHistoryFree()}). False when the expiry policy
    * expires the entry at once (nothing is written then; the caller takes the reading path).
    */
-  boolean overwrite(EncodedKey key, byte[] bytes, long now) {
+  public boolean overwrite(EncodedKey key, byte[] bytes, long now) {
     long expiresAt = expiry.onCreation(now);
     if (expiresAt <= now) {
       return false;
@@ -411,7 +411,7 @@ final class EntryAccess<V> {
    * {@link #overwrite} for many keys, pipelined (one round trip per node); null, writing nothing,
    * when the expiry policy expires new entries at once (the caller takes the reading path).
    */
-  BatchOutcome overwriteAll(Map<EncodedKey, byte[]> entries, long now) {
+  public BatchOutcome overwriteAll(Map<EncodedKey, byte[]> entries, long now) {
     long expiresAt = expiry.onCreation(now);
     if (expiresAt <= now) {
       return null;
@@ -425,7 +425,7 @@ final class EntryAccess<V> {
   }
 
   /** A write of {@link #updateAll}: the live version read, and the new value's bytes (null: remove it). */
-  record Update(EncodedKey key, RemoteEntry current, byte[] bytes) {}
+  public record Update(EncodedKey key, RemoteEntry current, byte[] bytes) {}
 
   /**
    * {@link #tryWrite} (or {@link #delete}) of live entries for many keys, pipelined: one round
@@ -433,7 +433,7 @@ final class EntryAccess<V> {
    * expiry policy expired it at once, or a removal: UPDATED too; CONFLICT when it changed since
    * its read) or to the CacheException of its node.
    */
-  Map<EncodedKey, Object> updateAll(List<Update> updates, long now) {
+  public Map<EncodedKey, Object> updateAll(List<Update> updates, long now) {
     List<Store.Conditional> writes = new ArrayList<>(updates.size());
     Map<String, EncodedKey> byMemcachedKey = new HashMap<>(BatchMaps.capacityFor(updates.size()));
     Map<EncodedKey, WriteOutcome> onSuccess = new HashMap<>(BatchMaps.capacityFor(updates.size()));
@@ -467,14 +467,14 @@ final class EntryAccess<V> {
   }
 
   /** Deletes whatever each key holds, pipelined; done maps a memcached key to whether it held anything. */
-  BatchOutcome deleteAllBlindly(List<EncodedKey> keys) {
+  public BatchOutcome deleteAllBlindly(List<EncodedKey> keys) {
     Map<EncodedKey, Long> anyVersion = new LinkedHashMap<>(BatchMaps.capacityFor(keys.size()));
     keys.forEach(key -> anyVersion.put(key, 0L));
     return deleteVersions(anyVersion);
   }
 
   /** {@link #delete} for many keys, pipelined; done maps a memcached key to whether it was deleted. */
-  BatchOutcome deleteAll(Map<EncodedKey, RemoteEntry> current) {
+  public BatchOutcome deleteAll(Map<EncodedKey, RemoteEntry> current) {
     Map<EncodedKey, Long> versions = new LinkedHashMap<>(BatchMaps.capacityFor(current.size()));
     current.forEach((key, entry) -> versions.put(key, entry.cas()));
     return deleteVersions(versions);
@@ -498,7 +498,7 @@ final class EntryAccess<V> {
   }
 
   /** Deletes the version {@code current} read; false if it changed meanwhile. */
-  boolean delete(EncodedKey key, RemoteEntry current) {
+  public boolean delete(EncodedKey key, RemoteEntry current) {
     writeStarts(key);
     try {
       return store.delete(key.memcachedKey(), current.cas());
@@ -518,7 +518,7 @@ final class EntryAccess<V> {
   }
 
   /** Applies the access expiry to a live entry; losing a race to a writer is fine. */
-  void touch(EncodedKey key, RemoteEntry entry, long now) {
+  public void touch(EncodedKey key, RemoteEntry entry, long now) {
     Envelope envelope = entry.envelope();
     long expiresAt = expiry.onAccess(now, envelope.expiresAt());
     if (expiresAt == envelope.expiresAt()) {
@@ -535,17 +535,17 @@ final class EntryAccess<V> {
    * Frees an entry that expired by the client's clock but is still in memcached, unless it changed.
    * Returns true when this call removed it (so this JVM reports the expiry, once).
    */
-  boolean discardExpired(EncodedKey key, RemoteEntry entry, long now) {
+  public boolean discardExpired(EncodedKey key, RemoteEntry entry, long now) {
     return entry.isExpired(now) && delete(key, entry);
   }
 
   /** Deletes an entry known only by its memcached key (enumeration); local copies go with {@link #evictLocalCopies}. */
-  boolean deleteUnkeyed(String memcachedKey, long cas) {
+  public boolean deleteUnkeyed(String memcachedKey, long cas) {
     return store.delete(memcachedKey, cas);
   }
 
   /** Deletes every entry of the cache on every node, local copies included. */
-  void deleteAll() {
+  public void deleteAll() {
     evictLocalCopies();
     try {
       store.deleteWithPrefix(codec.prefix());
@@ -555,7 +555,7 @@ final class EntryAccess<V> {
   }
 
   /** Drops every near-cache copy of this cache in this JVM. */
-  void evictLocalCopies() {
+  public void evictLocalCopies() {
     if (near != null) {
       near.invalidateAll();
     }
@@ -573,7 +573,7 @@ final class EntryAccess<V> {
     }
   }
 
-  CacheException contention(EncodedKey key) {
+  public CacheException contention(EncodedKey key) {
     return new CacheException(
         "cache " + cacheName + ": gave up after " + maxRetries + " conflicting concurrent updates of "
             + key.memcachedKey() + " (memjcache.maxCasRetries)");

@@ -1,4 +1,4 @@
-package io.memjcache;
+package io.memjcache.cache;
 
 import io.memjcache.event.MemcachedCacheEntryEvent;
 import java.util.ArrayList;
@@ -10,7 +10,7 @@ import javax.cache.event.EventType;
  * The events one operation raises, collected while it runs and dispatched when it is done. When
  * nobody listens it records nothing (and callers skip work that only events need).
  */
-final class PendingEvents<K, V> {
+public final class PendingEvents<K, V> {
 
   private final Cache<K, V> source;
   private final List<MemcachedCacheEntryEvent<K, V>> events;
@@ -24,27 +24,27 @@ final class PendingEvents<K, V> {
 
   /** A collector for one operation; when nobody listens, a shared one that records nothing. */
   @SuppressWarnings("unchecked")
-  static <K, V> PendingEvents<K, V> of(Cache<K, V> source, boolean active) {
+  public static <K, V> PendingEvents<K, V> of(Cache<K, V> source, boolean active) {
     return active ? new PendingEvents<>(source, true) : (PendingEvents<K, V>) NONE;
   }
 
-  boolean isActive() {
+  public boolean isActive() {
     return events != null;
   }
 
-  void created(K key, V value) {
+  public void created(K key, V value) {
     add(EventType.CREATED, key, value, null);
   }
 
-  void updated(K key, V value, V oldValue) {
+  public void updated(K key, V value, V oldValue) {
     add(EventType.UPDATED, key, value, oldValue);
   }
 
-  void removed(K key, V oldValue) {
+  public void removed(K key, V oldValue) {
     add(EventType.REMOVED, key, oldValue, oldValue);
   }
 
-  void expired(K key, V oldValue) {
+  public void expired(K key, V oldValue) {
     add(EventType.EXPIRED, key, oldValue, oldValue);
   }
 
@@ -54,7 +54,7 @@ final class PendingEvents<K, V> {
     }
   }
 
-  List<MemcachedCacheEntryEvent<K, V>> list() {
+  public List<MemcachedCacheEntryEvent<K, V>> list() {
     return events;
   }
 }

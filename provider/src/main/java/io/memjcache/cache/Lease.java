@@ -1,4 +1,4 @@
-package io.memjcache;
+package io.memjcache.cache;
 
 import io.memjcache.store.StoreEntry;
 import java.nio.ByteBuffer;
@@ -23,31 +23,31 @@ import java.nio.ByteBuffer;
  * uses — with 16 bytes: the owner and the deadline (epoch milliseconds). memcached drops it a
  * second or two after its deadline.
  */
-final class Lease {
+public final class Lease {
 
   /** Format version 0x4C ('L') in the flags' version byte, no other bit. */
-  static final int FLAGS = 0x4C;
+  public static final int FLAGS = 0x4C;
   private static final int LENGTH = 16;
   /** How far another JVM's clock may run ahead of ours when it sets a lease's deadline. */
   static final long CLOCK_SKEW_MILLIS = 1_000;
 
   private Lease() {}
 
-  static boolean is(StoreEntry raw) {
+  public static boolean is(StoreEntry raw) {
     return raw != null && raw.flags() == FLAGS;
   }
 
-  static byte[] data(long owner, long deadline) {
+  public static byte[] data(long owner, long deadline) {
     return ByteBuffer.allocate(LENGTH).putLong(owner).putLong(deadline).array();
   }
 
   /** The owner of a lease; 0 (nobody's) when the bytes are not a lease's. */
-  static long owner(StoreEntry raw) {
+  public static long owner(StoreEntry raw) {
     return raw.data() != null && raw.data().length == LENGTH ? ByteBuffer.wrap(raw.data()).getLong(0) : 0;
   }
 
   /** The deadline of a lease; 0 (long passed) when the bytes are not a lease's. */
-  static long deadline(StoreEntry raw) {
+  public static long deadline(StoreEntry raw) {
     return raw.data() != null && raw.data().length == LENGTH ? ByteBuffer.wrap(raw.data()).getLong(8) : 0;
   }
 }

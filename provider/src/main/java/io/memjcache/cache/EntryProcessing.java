@@ -1,6 +1,6 @@
-package io.memjcache;
+package io.memjcache.cache;
 
-import io.memjcache.EntryAccess.WriteOutcome;
+import io.memjcache.cache.EntryAccess.WriteOutcome;
 import io.memjcache.codec.KeyCodec.EncodedKey;
 import io.memjcache.event.EventDispatcher;
 import io.memjcache.integration.Loader;
@@ -24,7 +24,7 @@ import javax.cache.processor.EntryProcessorResult;
  * processor on a {@link ProcessorEntry}, write back its net effect with compare-and-swap, and run it
  * again on a fresh read when another writer got there first.
  */
-final class EntryProcessing<K, V> {
+public final class EntryProcessing<K, V> {
 
   private final CacheContext<K, V> context;
   private final EntryAccess<V> access;
@@ -34,7 +34,7 @@ final class EntryProcessing<K, V> {
   private final Loader<K, V> loader;
   private final Writer<K, V> writer;
 
-  EntryProcessing(CacheContext<K, V> context) {
+  public EntryProcessing(CacheContext<K, V> context) {
     this.context = context;
     this.access = context.access;
     this.codec = context.codec;
@@ -44,7 +44,7 @@ final class EntryProcessing<K, V> {
     this.writer = context.writer;
   }
 
-  <T> T invoke(K key, EntryProcessor<K, V, T> processor, Object... arguments) {
+  public <T> T invoke(K key, EntryProcessor<K, V, T> processor, Object... arguments) {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(processor, "processor");
     EncodedKey encoded = codec.encodeKey(key);
@@ -174,7 +174,7 @@ final class EntryProcessing<K, V> {
     }
   }
 
-  <T> Map<K, EntryProcessorResult<T>> invokeAll(
+  public <T> Map<K, EntryProcessorResult<T>> invokeAll(
       Set<? extends K> keys, EntryProcessor<K, V, T> processor, Object... arguments) {
     Objects.requireNonNull(keys, "keys");
     Objects.requireNonNull(processor, "processor");

@@ -1,4 +1,4 @@
-package io.memjcache;
+package io.memjcache.cache;
 
 import io.memjcache.config.ClientSettings;
 import io.memjcache.config.ClientSettingsResolver;
@@ -7,11 +7,11 @@ import io.memjcache.config.ServerAddress;
 import io.memjcache.discovery.ClusterDiscovery;
 import io.memjcache.discovery.DiscoveryPoller;
 import io.memjcache.discovery.ResolvingServerList;
-import java.time.Duration;
 import io.memjcache.event.DetachedThreads;
 import io.memjcache.management.MBeanRegistrar;
 import io.memjcache.store.Store;
 import io.memjcache.store.memcached.XMemcachedStore;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,7 +24,7 @@ import java.util.stream.Collectors;
  * {@link java.lang.ref.Cleaner} can release it when a manager that was never closed becomes
  * unreachable.
  */
-final class ManagerResources implements Runnable {
+public final class ManagerResources implements Runnable {
 
   private final ClientSettings settings;
   private final LongSupplier clock;
@@ -37,18 +37,18 @@ final class ManagerResources implements Runnable {
   private ExecutorService background;
   private boolean released;
 
-  ManagerResources(ClientSettings settings, LongSupplier clock, MBeanRegistrar mbeans) {
+  public ManagerResources(ClientSettings settings, LongSupplier clock, MBeanRegistrar mbeans) {
     this.settings = settings;
     this.clock = clock;
     this.mbeans = mbeans;
   }
 
-  MBeanRegistrar mbeans() {
+  public MBeanRegistrar mbeans() {
     return mbeans;
   }
 
   /** The client, connected on first use; its threads are detached from the caller's class loader. */
-  synchronized Store store() {
+  public synchronized Store store() {
     requireOpen();
     if (store == null) {
       store = DetachedThreads.call("memjcache-connect", this::connect);
@@ -95,7 +95,7 @@ final class ManagerResources implements Runnable {
    *
    * @throws IllegalStateException when the nodes are discovered: the next poll would undo it
    */
-  void changeServers(String servers) {
+  public void changeServers(String servers) {
     List<ServerAddress> parsed = ClientSettingsResolver.parseServers(servers);
     store();
     if (settings.discovers()) {
@@ -119,16 +119,16 @@ final class ManagerResources implements Runnable {
   }
 
   /** The nodes routed to now, as a {@code memjcache.servers} list. */
-  String servers() {
+  public String servers() {
     return store().membership().stream().map(member -> member.server().toString()).collect(Collectors.joining(","));
   }
 
-  boolean isMembershipSettled() {
+  public boolean isMembershipSettled() {
     return store().isMembershipSettled();
   }
 
   /** Runs {@code loadAll} work off the caller's thread, on daemon threads. */
-  synchronized void runInBackground(Runnable task) {
+  public synchronized void runInBackground(Runnable task) {
     requireOpen();
     if (background == null) {
       background = Executors.newCachedThreadPool(DetachedThreads.daemon("memjcache-loader"));

@@ -1,4 +1,4 @@
-package io.memjcache;
+package io.memjcache.cache;
 
 import javax.cache.Cache;
 

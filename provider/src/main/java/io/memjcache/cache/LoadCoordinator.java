@@ -1,6 +1,6 @@
-package io.memjcache;
+package io.memjcache.cache;
 
-import io.memjcache.EntryAccess.Claim;
+import io.memjcache.cache.EntryAccess.Claim;
 import io.memjcache.codec.KeyCodec.EncodedKey;
 import io.memjcache.integration.Loader;
 import java.util.ArrayList;
@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * <p>With single flight off, every miss loads for itself; the lease still keeps fills from
  * overwriting writes.
  */
-final class LoadCoordinator<K, V> {
+public final class LoadCoordinator<K, V> {
 
   private static final Logger LOG = LoggerFactory.getLogger(LoadCoordinator.class);
   private static final long MAX_PAUSE_MILLIS = 20;
@@ -42,7 +42,7 @@ final class LoadCoordinator<K, V> {
   private final LocalFlights loads = new LocalFlights();
   private final LocalFlights invokes = new LocalFlights();
 
-  LoadCoordinator(CacheContext<K, V> context, Loader<K, V> loader, boolean singleFlight, long leaseMillis) {
+  public LoadCoordinator(CacheContext<K, V> context, Loader<K, V> loader, boolean singleFlight, long leaseMillis) {
     this.context = context;
     this.access = context.access;
     this.codec = context.codec;
@@ -51,7 +51,7 @@ final class LoadCoordinator<K, V> {
     this.leaseMillis = leaseMillis;
   }
 
-  boolean singleFlight() {
+  public boolean singleFlight() {
     return singleFlight;
   }
 
@@ -60,7 +60,7 @@ final class LoadCoordinator<K, V> {
    * by this caller, by another caller of this JVM or another JVM, or written meanwhile; null when
    * the loader has none.
    */
-  V load(K key, EncodedKey encoded, RemoteEntry missed, PendingEvents<K, V> events) {
+  public V load(K key, EncodedKey encoded, RemoteEntry missed, PendingEvents<K, V> events) {
     if (!singleFlight) {
       return loadAlone(key, encoded, missed, events);
     }
@@ -92,7 +92,7 @@ final class LoadCoordinator<K, V> {
   }
 
   /** Loads for {@code keys} that missed, one loader call for those this caller leads; fills {@code result} if given. */
-  void loadAll(List<K> keys, List<EncodedKey> encoded, List<RemoteEntry> missed, Map<K, V> result, PendingEvents<K, V> events) {
+  public void loadAll(List<K> keys, List<EncodedKey> encoded, List<RemoteEntry> missed, Map<K, V> result, PendingEvents<K, V> events) {
     long owner = newOwner();
     Claim[] claims = claimAll(encoded, missed, owner);
     List<Integer> mine = new ArrayList<>();
@@ -151,7 +151,7 @@ final class LoadCoordinator<K, V> {
    * for it to end and returns null: the caller then reads the entry again and runs the processor on
    * what was stored. {@link #endInvoke} must follow a non-null lease.
    */
-  InvokeLease beginInvoke(EncodedKey encoded, RemoteEntry seen) {
+  public InvokeLease beginInvoke(EncodedKey encoded, RemoteEntry seen) {
     String flightKey = encoded.memcachedKey();
     LocalFlights.Start start = invokes.start(flightKey);
     if (start.others() != null) {
@@ -199,8 +199,8 @@ final class LoadCoordinator<K, V> {
   }
 
   /** A lease an entry processor runs under; {@link #end} lets this JVM's waiting invocations go. */
-  record InvokeLease(RemoteEntry lease, LocalFlights.Flight flight) {
-    void end() {
+  public record InvokeLease(RemoteEntry lease, LocalFlights.Flight flight) {
+    public void end() {
       flight.finish(null);
     }
   }
@@ -209,7 +209,7 @@ final class LoadCoordinator<K, V> {
    * Single flight off: the lease a processor's read-through load replaces (a live entry if a
    * writer got in first, which makes the caller run the processor again), or null to store nothing.
    */
-  RemoteEntry claimForLoad(EncodedKey encoded, RemoteEntry read) {
+  public RemoteEntry claimForLoad(EncodedKey encoded, RemoteEntry read) {
     long owner = newOwner();
     RemoteEntry seen = read;
     for (int attempt = 0; attempt < access.maxRetries(); attempt++) {

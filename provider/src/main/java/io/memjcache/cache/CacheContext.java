@@ -1,6 +1,7 @@
-package io.memjcache;
+package io.memjcache.cache;
 
-import io.memjcache.EntryAccess.WriteOutcome;
+import io.memjcache.MemcachedCache;
+import io.memjcache.cache.EntryAccess.WriteOutcome;
 import io.memjcache.codec.KeyCodec.EncodedKey;
 import io.memjcache.config.LoadSettings;
 import io.memjcache.event.EventDispatcher;
@@ -22,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * statistics, listeners, loader and writer, and the JCache rules used by several operations —
  * read-through, put semantics, removal with its REMOVED event, EXPIRED reporting.
  */
-final class CacheContext<K, V> {
+public final class CacheContext<K, V> {
 
   private static final Logger LOG = LoggerFactory.getLogger(CacheContext.class);
 
@@ -36,7 +37,7 @@ final class CacheContext<K, V> {
   /** Read-through loads of missing entries: single flight, leases. */
   final LoadCoordinator<K, V> loads;
 
-  CacheContext(
+  public CacheContext(
       MemcachedCache<K, V> source,
       EntryAccess<V> access,
       CacheStatistics statistics,
@@ -55,15 +56,15 @@ final class CacheContext<K, V> {
   }
 
   /** The cache events name as their source. */
-  MemcachedCache<K, V> source() {
+  public MemcachedCache<K, V> source() {
     return source;
   }
 
-  PendingEvents<K, V> events() {
+  public PendingEvents<K, V> events() {
     return PendingEvents.of(source, dispatcher.isActive());
   }
 
-  void record(WriteOutcome outcome, K key, V value, V old, PendingEvents<K, V> events) {
+  public void record(WriteOutcome outcome, K key, V value, V old, PendingEvents<K, V> events) {
     switch (outcome) {
       case CREATED -> events.created(key, value);
       case UPDATED -> events.updated(key, value, old);
@@ -75,7 +76,7 @@ final class CacheContext<K, V> {
    * Frees an entry seen expired and raises EXPIRED if this JVM removed it. Returns what the key
    * holds as far as this call knows: nothing once it removed the entry, else {@code entry}.
    */
-  RemoteEntry reportIfExpired(K key, EncodedKey encoded, RemoteEntry entry, long now, PendingEvents<K, V> events) {
+  public RemoteEntry reportIfExpired(K key, EncodedKey encoded, RemoteEntry entry, long now, PendingEvents<K, V> events) {
     if (entry.isExpired(now) && access.discardExpired(encoded, entry, now)) {
       reportExpired(key, encoded, entry, now, events);
       return RemoteEntry.ABSENT;
@@ -84,7 +85,7 @@ final class CacheContext<K, V> {
   }
 
   /** Raises EXPIRED for an entry a write replaced or a delete freed after it had expired. */
-  void reportExpired(K key, EncodedKey encoded, RemoteEntry entry, long now, PendingEvents<K, V> events) {
+  public void reportExpired(K key, EncodedKey encoded, RemoteEntry entry, long now, PendingEvents<K, V> events) {
     if (events.isActive() && entry.isExpired(now)) {
       V old = access.expiredValue(encoded.memcachedKey(), entry);
       if (old != null) {
@@ -93,7 +94,7 @@ final class CacheContext<K, V> {
     }
   }
 
-  void countRead(boolean hit) {
+  public void countRead(boolean hit) {
     if (hit) {
       statistics.hits(1);
     } else {
@@ -101,7 +102,7 @@ final class CacheContext<K, V> {
     }
   }
 
-  Map<K, EncodedKey> encodeAll(Collection<? extends K> keys) {
+  public Map<K, EncodedKey> encodeAll(Collection<? extends K> keys) {
     for (K key : keys) {
       Objects.requireNonNull(key, "a key in keys is null");
     }
@@ -112,7 +113,7 @@ final class CacheContext<K, V> {
     return encoded;
   }
 
-  List<String> memcachedKeys(Collection<EncodedKey> keys) {
+  public List<String> memcachedKeys(Collection<EncodedKey> keys) {
     List<String> result = new ArrayList<>(keys.size());
     for (EncodedKey key : keys) {
       result.add(key.memcachedKey());
@@ -120,7 +121,7 @@ final class CacheContext<K, V> {
     return result;
   }
 
-  List<List<String>> batches(List<String> keys) {
+  public List<List<String>> batches(List<String> keys) {
     List<List<String>> batches = new ArrayList<>();
     for (int i = 0; i < keys.size(); i += EntryIterator.BATCH_SIZE) {
       batches.add(keys.subList(i, Math.min(keys.size(), i + EntryIterator.BATCH_SIZE)));
@@ -129,7 +130,7 @@ final class CacheContext<K, V> {
   }
 
   /** Put semantics without writer or statistics: creates or updates, whatever is there. */
-  WriteOutcome store(K key, EncodedKey encoded, V value, byte[] bytes, PendingEvents<K, V> events) {
+  public WriteOutcome store(K key, EncodedKey encoded, V value, byte[] bytes, PendingEvents<K, V> events) {
     for (int attempt = 0; attempt < access.maxRetries(); attempt++) {
       long now = access.now();
       RemoteEntry current = access.readLatest(encoded);
@@ -152,7 +153,7 @@ final class CacheContext<K, V> {
    * or remove made while the loader ran always wins, and the fill is then dropped. True when the
    * target was still there to replace (the value was stored, or the expiry policy let nothing be).
    */
-  boolean fill(K key, EncodedKey encoded, V value, RemoteEntry target, PendingEvents<K, V> events) {
+  public boolean fill(K key, EncodedKey encoded, V value, RemoteEntry target, PendingEvents<K, V> events) {
     if (target == null || target.isLive(access.now())) {
       return false; // a remove or a write got there first
     }
@@ -172,7 +173,7 @@ final class CacheContext<K, V> {
   }
 
   /** Deletes the live entry under {@code key}, raising REMOVED; returns its value or null. */
-  V removeEntry(K key, EncodedKey encoded, PendingEvents<K, V> events) {
+  public V removeEntry(K key, EncodedKey encoded, PendingEvents<K, V> events) {
     for (int attempt = 0; attempt < access.maxRetries(); attempt++) {
       long now = access.now();
       RemoteEntry current = access.readLatest(encoded);
@@ -199,7 +200,7 @@ final class CacheContext<K, V> {
   }
 
   /** The live value (an access), else a miss that the loader may fill. Counts the hit or miss. */
-  V readThrough(K key, EncodedKey encoded, RemoteEntry entry, PendingEvents<K, V> events) {
+  public V readThrough(K key, EncodedKey encoded, RemoteEntry entry, PendingEvents<K, V> events) {
     long now = access.now();
     V value = access.liveValue(encoded.memcachedKey(), entry, now);
     if (value != null) {
@@ -216,7 +217,7 @@ final class CacheContext<K, V> {
   }
 
   /** The value of an entry a writer stored after a miss (it answers instead of a load); null if unreadable. */
-  V writtenValue(EncodedKey encoded, RemoteEntry written) {
+  public V writtenValue(EncodedKey encoded, RemoteEntry written) {
     return access.writableValue(encoded.memcachedKey(), written, access.now());
   }
 
@@ -225,11 +226,11 @@ final class CacheContext<K, V> {
    * for expiry policies whose update lifetime differs from a creation's. Otherwise it is a single
    * memcached {@code set}.
    */
-  boolean blindWritesAllowed(PendingEvents<K, V> events) {
+  public boolean blindWritesAllowed(PendingEvents<K, V> events) {
     return !events.isActive() && access.expiry().isWriteHistoryFree();
   }
 
-  void requireKeyValue(Object key, Object value) {
+  public void requireKeyValue(Object key, Object value) {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(value, "value");
   }

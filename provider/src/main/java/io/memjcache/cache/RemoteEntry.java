@@ -1,4 +1,4 @@
-package io.memjcache;
+package io.memjcache.cache;
 
 import io.memjcache.codec.Envelope;
 import io.memjcache.store.StoreEntry;
@@ -9,41 +9,41 @@ import io.memjcache.store.StoreEntry;
  * immutable type is kept and handed out again (no copy is needed); any other value is decoded anew
  * for every caller, so no two callers share a mutable object (store-by-value).
  */
-final class RemoteEntry {
+public final class RemoteEntry {
 
-  static final RemoteEntry ABSENT = new RemoteEntry(null, null);
+  public static final RemoteEntry ABSENT = new RemoteEntry(null, null);
 
   private final StoreEntry raw;
   private final Envelope envelope;
   private volatile Object value;
 
-  RemoteEntry(StoreEntry raw, Envelope envelope) {
+  public RemoteEntry(StoreEntry raw, Envelope envelope) {
     this.raw = raw;
     this.envelope = envelope;
   }
 
   /** Something is stored under the key, readable or not, live or not. */
-  boolean exists() {
+  public boolean exists() {
     return raw != null;
   }
 
   /** A readable entry that has not expired at {@code now}. */
-  boolean isLive(long now) {
+  public boolean isLive(long now) {
     return envelope != null && !envelope.isExpiredAt(now);
   }
 
   /** A readable entry that has expired by the client's clock but is still in memcached. */
-  boolean isExpired(long now) {
+  public boolean isExpired(long now) {
     return envelope != null && envelope.isExpiredAt(now);
   }
 
   /** A read-through miss's placeholder (see {@link Lease}): no value. */
-  boolean isLease() {
+  public boolean isLease() {
     return Lease.is(raw);
   }
 
   /** The owner of a lease (see {@link Lease}); 0 for anything else. */
-  long leaseOwner() {
+  public long leaseOwner() {
     return isLease() ? Lease.owner(raw) : 0;
   }
 
@@ -52,7 +52,7 @@ final class RemoteEntry {
    * {@code maxLeaseMillis} (plus a second of clock skew) ahead cannot come from a lease placed by
    * now, so it is not honoured: a planted lease cannot hold a key for longer than a real one.
    */
-  boolean isLeaseHeldAt(long now, long maxLeaseMillis) {
+  public boolean isLeaseHeldAt(long now, long maxLeaseMillis) {
     if (!isLease()) {
       return false;
     }
@@ -60,19 +60,19 @@ final class RemoteEntry {
     return deadline > now && deadline - now <= maxLeaseMillis + Lease.CLOCK_SKEW_MILLIS;
   }
 
-  long cas() {
+  public long cas() {
     return raw.cas();
   }
 
-  Envelope envelope() {
+  public Envelope envelope() {
     return envelope;
   }
 
-  Object cachedValue() {
+  public Object cachedValue() {
     return value;
   }
 
-  void cacheValue(Object decoded) {
+  public void cacheValue(Object decoded) {
     this.value = decoded;
   }
 }

@@ -1,14 +1,13 @@
-package io.memjcache;
+package io.memjcache.cache;
 
-import javax.cache.CacheException;
-import io.memjcache.store.BatchMaps;
-import io.memjcache.store.BatchOutcome;
-import io.memjcache.EntryAccess.WriteOutcome;
+import io.memjcache.cache.EntryAccess.WriteOutcome;
 import io.memjcache.codec.KeyCodec.EncodedKey;
 import io.memjcache.event.EventDispatcher;
 import io.memjcache.integration.Loader;
 import io.memjcache.integration.Writer;
 import io.memjcache.stats.CacheStatistics;
+import io.memjcache.store.BatchMaps;
+import io.memjcache.store.BatchOutcome;
 import io.memjcache.store.StoreEntry;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,6 +19,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import javax.cache.Cache;
+import javax.cache.CacheException;
 import javax.cache.integration.CacheWriterException;
 import javax.cache.integration.CompletionListener;
 import org.slf4j.Logger;
@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * with the same compare-and-swap rules as single-key operations, after the writer has seen the
  * whole batch.
  */
-final class BulkOperations<K, V> {
+public final class BulkOperations<K, V> {
 
   private static final Logger LOG = LoggerFactory.getLogger(BulkOperations.class);
 
@@ -44,7 +44,7 @@ final class BulkOperations<K, V> {
   private final Writer<K, V> writer;
   private final Executor loadExecutor;
 
-  BulkOperations(CacheContext<K, V> context, Executor loadExecutor) {
+  public BulkOperations(CacheContext<K, V> context, Executor loadExecutor) {
     this.context = context;
     this.access = context.access;
     this.codec = context.codec;
@@ -55,7 +55,7 @@ final class BulkOperations<K, V> {
     this.loadExecutor = loadExecutor;
   }
 
-  Map<K, V> getAll(Set<? extends K> keys) {
+  public Map<K, V> getAll(Set<? extends K> keys) {
     Objects.requireNonNull(keys, "keys");
     long start = statistics.startTimer();
     List<K> keyList = new ArrayList<>(keys.size());
@@ -103,7 +103,7 @@ final class BulkOperations<K, V> {
     return result;
   }
 
-  void putAll(Map<? extends K, ? extends V> map) {
+  public void putAll(Map<? extends K, ? extends V> map) {
     Objects.requireNonNull(map, "map");
     long start = statistics.startTimer();
     // Validate and serialize everything first: bad input must change nothing.
@@ -217,13 +217,13 @@ final class BulkOperations<K, V> {
     return exception;
   }
 
-  void removeAll(Set<? extends K> keys) {
+  public void removeAll(Set<? extends K> keys) {
     Objects.requireNonNull(keys, "keys");
     Map<K, EncodedKey> encoded = context.encodeAll(keys);
     removeAll(encoded, Map.of());
   }
 
-  void removeAll() {
+  public void removeAll() {
     Map<K, EncodedKey> encoded = new LinkedHashMap<>();
     Map<String, StoreEntry> read = new HashMap<>();
     // Unreadable entries (a key of a refused class, garbage) are in this cache's key space: deleted.
@@ -343,7 +343,7 @@ final class BulkOperations<K, V> {
     throwFirst(failure, partialFailure("removeAll", "removed", existing.size(), deletes));
   }
 
-  void loadAll(Set<? extends K> keys, boolean replaceExistingValues, CompletionListener completionListener) {
+  public void loadAll(Set<? extends K> keys, boolean replaceExistingValues, CompletionListener completionListener) {
     Objects.requireNonNull(keys, "keys");
     for (K key : keys) {
       Objects.requireNonNull(key, "a key in keys is null");
