@@ -149,7 +149,7 @@ public final class LoadCoordinator<K, V> {
    * Before an entry processor runs on an absent entry: leads the key (returns the lease the
    * processor's write or fill must replace) or, when another invocation or load holds it, waits
    * for it to end and returns null: the caller then reads the entry again and runs the processor on
-   * what was stored. {@link #endInvoke} must follow a non-null lease.
+   * what was stored. {@link InvokeLease#end} must follow a non-null lease.
    */
   public InvokeLease beginInvoke(EncodedKey encoded, RemoteEntry seen) {
     String flightKey = encoded.memcachedKey();
