@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.cache.CacheManager;
 import javax.cache.Caching;
 import javax.cache.spi.CachingProvider;
@@ -42,6 +43,14 @@ import org.springframework.core.io.ResourceLoader;
 @EnableConfigurationProperties(MemJCacheProperties.class)
 public class MemJCacheAutoConfiguration {
 
+  /**
+   * Managers opened by this JVM's application contexts. The provider keeps one manager per URI and
+   * class loader, so contexts sharing a class loader (a test suite's cached contexts) would share
+   * one under a common URI: the second would silently get the first's settings, and lose its
+   * manager when the first closed. Each gets a URI of its own instead.
+   */
+  private static final AtomicInteger MANAGERS = new AtomicInteger();
+
   @Bean
   @ConditionalOnMissingBean(CacheManager.class)
   CacheManager memjcacheCacheManager(MemJCacheProperties settings, Environment environment, ResourceLoader resources,
@@ -51,7 +60,7 @@ public class MemJCacheAutoConfiguration {
     propertiesCustomizers.orderedStream().forEach(customizer -> customizer.customize(properties));
     ClassLoader classLoader = resources.getClassLoader();
     CachingProvider provider = Caching.getCachingProvider(MemcachedCachingProvider.class.getName(), classLoader);
-    CacheManager manager = provider.getCacheManager(configurationFile(environment, resources, provider), classLoader,
+    CacheManager manager = provider.getCacheManager(managerUri(environment, resources), classLoader,
         properties);
     try {
       MemcachedCacheManager memcached = manager.unwrap(MemcachedCacheManager.class);
@@ -67,6 +76,13 @@ public class MemJCacheAutoConfiguration {
   }
 
   /** {@code memjcache.caches} first, then the names of {@code spring.cache.cache-names}. */
+  private static URI ownUri(Environment environment) {
+    String application = environment.getProperty("spring.application.name", "application")
+        .replaceAll("[^A-Za-z0-9._-]", "_");
+    int number = MANAGERS.incrementAndGet();
+    return URI.create("memjcache:spring." + application + (number == 1 ? "" : "." + number));
+  }
+
   private static Set<String> cacheNames(MemJCacheProperties settings, Environment environment) {
     Set<String> names = new LinkedHashSet<>(settings.getCaches().keySet());
     names.addAll(Binder.get(environment).bind("spring.cache.cache-names", Bindable.listOf(String.class))
@@ -76,12 +92,14 @@ public class MemJCacheAutoConfiguration {
 
   /**
    * The file of {@code spring.cache.jcache.config} when it is set (still accepted: its values win
-   * over {@code memjcache.*} properties), else the provider's default URI.
+   * over {@code memjcache.*} properties; contexts naming the same file share its manager), else a
+   * URI of this context's own, {@code memjcache:spring.<spring.application.name>} (then {@code .2},
+   * {@code .3}, ... for later contexts in this JVM). It names the manager in JMX.
    */
-  private static URI configurationFile(Environment environment, ResourceLoader resources, CachingProvider provider) {
+  private static URI managerUri(Environment environment, ResourceLoader resources) {
     String location = environment.getProperty("spring.cache.jcache.config");
     if (location == null || location.isBlank()) {
-      return provider.getDefaultURI();
+      return ownUri(environment);
     }
     Resource resource = resources.getResource(location);
     if (!resource.exists()) {

@@ -39,6 +39,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /** The starter in application contexts on a real 3-node memcached cluster. */
+@SuppressWarnings("unchecked")
 class MemJCacheAutoConfigurationTest {
 
   @RegisterExtension static final MemcachedCluster CLUSTER = MemcachedCluster.nodes(3);
@@ -142,6 +143,33 @@ class MemJCacheAutoConfigurationTest {
     runner().withPropertyValues("spring.cache.jcache.config=classpath:no-such-file.properties")
         .run(context -> assertThat(context).hasFailed()
             .getFailure().rootCause().hasMessageContaining("no-such-file.properties"));
+  }
+
+  /**
+   * Two live contexts in one JVM and class loader (a test suite's cached contexts, say) each get a
+   * manager of their own: with their own settings, and still open when the other closes.
+   */
+  @Test
+  void twoContextsInOneClassLoaderKeepTheirOwnManagers() {
+    String firstNamespace = uniqueNamespace();
+    String secondNamespace = uniqueNamespace();
+    runner().withPropertyValues("memjcache.namespace=" + firstNamespace, "spring.cache.cache-names=shared")
+        .run(first -> {
+          javax.cache.CacheManager firstManager = first.getBean(javax.cache.CacheManager.class);
+          runner().withPropertyValues("memjcache.namespace=" + secondNamespace, "spring.cache.cache-names=shared")
+              .run(second -> {
+                javax.cache.CacheManager secondManager = second.getBean(javax.cache.CacheManager.class);
+                assertThat(secondManager).isNotSameAs(firstManager);
+                assertThat(secondManager.getURI()).isNotEqualTo(firstManager.getURI());
+                assertThat(secondManager.getURI().toString()).startsWith("memjcache:spring.application");
+                assertThat(secondManager.unwrap(MemcachedCacheManager.class).getSettings().namespace())
+                    .as("the second context's own namespace").isEqualTo(secondNamespace);
+                firstManager.getCache("shared").put("k", "first");
+                assertThat(secondManager.getCache("shared").get("k")).as("another namespace: another cache").isNull();
+              });
+          assertThat(firstManager.isClosed()).as("still open after the second context closed").isFalse();
+          assertThat(firstManager.getCache("shared").get("k")).isEqualTo("first");
+        });
   }
 
   @Test

@@ -37,6 +37,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
  * name it mentions is a property of the starter or a meter it registers; each setting it quotes
  * binds and is accepted, and the health switch it gives turns the indicator off.
  */
+@SuppressWarnings("unchecked")
 class ReadmeStarterSectionTest {
 
   @RegisterExtension static final MemcachedCluster CLUSTER = MemcachedCluster.nodes(2);
