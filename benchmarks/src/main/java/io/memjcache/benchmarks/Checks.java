@@ -1,7 +1,10 @@
 package io.memjcache.benchmarks;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.function.BiPredicate;
 
 /**
  * Result checks. A miss is faster than a hit, so an operation that silently misses would look
@@ -63,6 +66,22 @@ final class Checks {
   static boolean rotationOf(Object value, String original) {
     String v = text(value);
     return v != null && v.length() == original.length() && (original + original).contains(v);
+  }
+
+  /**
+   * After an iteration, outside the measurement: every key of {@code data} read back from {@code
+   * client}, a batch at a time, and its value accepted by {@code holds} (value read, populated value).
+   */
+  static void everyKeyHolds(Target client, BenchData data, String target, BiPredicate<Object, String> holds) {
+    for (int from = 0; from < BenchData.KEYS; from += BenchData.BATCH) {
+      List<String> keys = Arrays.asList(data.keys).subList(from, Math.min(BenchData.KEYS, from + BenchData.BATCH));
+      Map<String, ?> found = client.read(keys);
+      for (int i = from; i < from + keys.size(); i++) {
+        Object value = found.get(data.keys[i]);
+        isTrue(holds.test(value, data.values[i]),
+            target + ": after the iteration, key " + data.keys[i] + " holds " + describe(value));
+      }
+    }
   }
 
   static String describe(Object value) {

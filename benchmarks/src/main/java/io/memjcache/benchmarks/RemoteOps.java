@@ -1,7 +1,6 @@
 package io.memjcache.benchmarks;
 
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -89,15 +88,7 @@ public class RemoteOps {
   /** After each iteration, outside the measurement: every key present, with the value put (or a rotation). */
   @TearDown(Level.Iteration)
   public void verify() {
-    for (int from = 0; from < BenchData.KEYS; from += BenchData.BATCH) {
-      List<String> keys = Arrays.asList(data.keys).subList(from, Math.min(BenchData.KEYS, from + BenchData.BATCH));
-      Map<String, ?> found = client.read(keys);
-      for (int i = from; i < from + keys.size(); i++) {
-        Object value = found.get(data.keys[i]);
-        Checks.isTrue(Checks.rotationOf(value, data.values[i]),
-            target + ": after the iteration, key " + data.keys[i] + " holds " + Checks.describe(value));
-      }
-    }
+    Checks.everyKeyHolds(client, data, target, Checks::rotationOf);
   }
 
   @TearDown(Level.Trial)

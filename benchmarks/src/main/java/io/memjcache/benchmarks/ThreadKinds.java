@@ -1,9 +1,7 @@
 package io.memjcache.benchmarks;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -121,15 +119,7 @@ public class ThreadKinds {
   /** After each iteration, outside the measurement: every key present, with its populated value. */
   @TearDown(Level.Iteration)
   public void verify() {
-    for (int from = 0; from < BenchData.KEYS; from += BenchData.BATCH) {
-      List<String> keys = Arrays.asList(data.keys).subList(from, Math.min(BenchData.KEYS, from + BenchData.BATCH));
-      Map<String, ?> found = client.read(keys);
-      for (int i = from; i < from + keys.size(); i++) {
-        Object value = found.get(data.keys[i]);
-        Checks.isTrue(data.values[i].equals(Checks.text(value)),
-            target + ": after the iteration, key " + data.keys[i] + " holds " + Checks.describe(value));
-      }
-    }
+    Checks.everyKeyHolds(client, data, target, (value, populated) -> populated.equals(Checks.text(value)));
   }
 
   @TearDown(Level.Trial)
