@@ -1,7 +1,6 @@
 package io.memjcache.store.memcached;
 
 import io.memjcache.routing.ConfiguredNode;
-
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;

@@ -1,7 +1,6 @@
 package io.memjcache.store.memcached;
 
 import io.memjcache.routing.ConfiguredNode;
-
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
