@@ -1,9 +1,9 @@
 package io.memjcache.store.memcached;
 
-import io.memjcache.routing.ConfiguredNode;
-import io.memjcache.routing.ConsistentHashRing;
 import com.google.code.yanf4j.core.Session;
 import io.memjcache.config.ClusterMember;
+import io.memjcache.routing.ConfiguredNode;
+import io.memjcache.routing.ConsistentHashRing;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;

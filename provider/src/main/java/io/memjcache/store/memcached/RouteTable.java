@@ -1,8 +1,8 @@
 package io.memjcache.store.memcached;
 
+import com.google.code.yanf4j.core.Session;
 import io.memjcache.routing.ConfiguredNode;
 import io.memjcache.routing.ConsistentHashRing;
-import com.google.code.yanf4j.core.Session;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;

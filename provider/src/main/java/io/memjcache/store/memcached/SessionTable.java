@@ -1,7 +1,7 @@
 package io.memjcache.store.memcached;
 
-import io.memjcache.routing.ConfiguredNode;
 import com.google.code.yanf4j.core.Session;
+import io.memjcache.routing.ConfiguredNode;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;

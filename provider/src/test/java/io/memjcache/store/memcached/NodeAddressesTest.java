@@ -1,9 +1,9 @@
 package io.memjcache.store.memcached;
 
-import io.memjcache.routing.ConfiguredNode;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.memjcache.routing.ConfiguredNode;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import org.junit.jupiter.api.Test;

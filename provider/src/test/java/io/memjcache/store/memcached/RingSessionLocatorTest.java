@@ -1,6 +1,5 @@
 package io.memjcache.store.memcached;
 
-import io.memjcache.routing.ConsistentHashRing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -11,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.code.yanf4j.core.Session;
+import io.memjcache.routing.ConsistentHashRing;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
